@@ -186,6 +186,9 @@ class Problem(_Model):
     path: str
     message: str
 
+    def __str__(self) -> str:
+        return f"{self.path}: {self.message}"
+
 
 class ArticleSummary(_Model):
     id: str

@@ -1,0 +1,613 @@
+"""The deterministic comparator: claims in, flags out.
+
+Pure: no I/O, no clock, no randomness. The same articles and extractions give a
+byte-identical tuple of flags whatever their order. Each rule below is one function that
+returns flags with a kind, a severity, a one-line summary and evidence from every article
+involved.
+
+Claims are never compared all-pairs: each rule first *blocks* them by a key (a canonical
+entity, a predicate, the rarest words of what was said) and only compares within blocks,
+so the cost grows close to linearly with the corpus.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from itertools import combinations
+
+from checker import lexicon as lx
+from checker.dates import TimeInterval, describe, overlaps, resolve_time
+from checker.entities import EntityIndex, canonical_name, fold_spelling
+from checker.models import (
+    Article,
+    Claim,
+    EntityMention,
+    Evidence,
+    Extraction,
+    Flag,
+    FlagKind,
+    Severity,
+)
+from checker.quantities import canonical_unit, quantities_conflict
+
+SPEECH_PREDICATES = frozenset({"say", "warn", "confirm", "accuse", "deny"})
+TRIP_PREDICATES = frozenset({"visit", "travel", "meet", "attend", "hold"})
+_MAX_BLOCK = 400  # a blocking key shared by more claims than this is too common to use
+
+_STOPWORDS = frozenset(
+    """a an the and or of to in on at for by with from that this these those is are was were
+    be been being has have had will would may might could can it its their they them he she
+    his her we our you your as about over into than then there here not no so such but if
+    also which who whom whose what when where while said says say stated told according
+    between more most very just only even still both any some all each other""".split()
+)
+_SYNONYMS = {
+    "negotiations": "talk",
+    "negotiation": "talk",
+    "negotiating": "talk",
+    "talks": "talk",
+    "talking": "talk",
+    "discussions": "talk",
+    "discussion": "talk",
+    "discussing": "talk",
+    "discuss": "talk",
+    "progress": "advance",
+    "progressing": "advance",
+    "advancing": "advance",
+    "advances": "advance",
+    "actively": "active",
+    "weapons": "arm",
+    "weapon": "arm",
+    "weaponry": "arm",
+    "arms": "arm",
+    "munitions": "arm",
+    "missiles": "arm",
+    "rockets": "arm",
+    "ammunition": "arm",
+    "provided": "supply",
+    "providing": "supply",
+    "provide": "supply",
+    "supplied": "supply",
+    "supplying": "supply",
+    "supplies": "supply",
+    "dprk": "north_korea",
+    "pyongyang": "north_korea",
+    "drills": "exercise",
+    "exercises": "exercise",
+    "entities": "entity",
+    "organisations": "entity",
+    "organizations": "entity",
+}
+_PHRASES = (
+    (re.compile(r"\bnorth korea(n)?\b"), "north_korea"),
+    (re.compile(r"\bsouth korea(n)?\b"), "south_korea"),
+    (re.compile(r"\b(the )?united states\b|\bu\.s\.|\bus\b|\bamerican\b"), "us"),
+    (re.compile(r"\brussian\b"), "russia"),
+)
+# Words that place a speaker on one side of a story, for telling statements apart.
+_SIDES = (
+    (
+        re.compile(
+            r"\b(us|u\.s\.|united states|american|washington|white house|pentagon|"
+            r"national security council|nsc|state department|biden)\b"
+        ),
+        "us",
+    ),
+    (re.compile(r"\b(kremlin|russia|russian|moscow|putin)\b"), "russia"),
+    (re.compile(r"\b(north korea|north korean|pyongyang|dprk)\b"), "north korea"),
+    (re.compile(r"\b(south korea|south korean|seoul)\b"), "south korea"),
+    (re.compile(r"\b(ukraine|ukrainian|kyiv)\b"), "ukraine"),
+    (re.compile(r"\b(china|chinese|beijing)\b"), "china"),
+)
+_SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
+
+
+@dataclass(frozen=True)
+class _Norm:
+    """A claim with everything the rules need resolved once."""
+
+    claim: Claim
+    article: Article
+    order: int
+    interval: TimeInterval | None
+    speaker: str | None  # canonical id
+    speaker_is_person: bool
+    sides: frozenset[str]
+    subject_parts: tuple[str, ...]
+    object: str | None
+    signature: frozenset[str]
+    quote_words: tuple[str, ...]
+
+    @property
+    def is_speech(self) -> bool:
+        return self.claim.predicate in SPEECH_PREDICATES
+
+    @property
+    def hedged(self) -> bool:
+        return self.claim.modality == "speculative"
+
+
+class _Context:
+    def __init__(self, articles: Sequence[Article], extractions: Sequence[Extraction]) -> None:
+        self.articles = {a.id: a for a in sorted(articles, key=lambda a: a.id)}
+        ordered = sorted(
+            (e for e in extractions if e.article in self.articles and e.status == "ok"),
+            key=lambda e: e.article,
+        )
+        self.mentions = [m for e in ordered for m in e.mentions]
+        names = sorted({m.text for m in self.mentions if m.kind in ("person", "organization")})
+        self.index = EntityIndex(names)
+        self.kinds: dict[str, str] = {}
+        kind_votes: Counter[tuple[str, str]] = Counter()
+        for m in self.mentions:
+            kind_votes[(self.index.resolve(m.text), m.kind)] += 1
+        for (key, kind), _ in sorted(kind_votes.items(), key=lambda kv: (-kv[1], kv[0])):
+            self.kinds.setdefault(key, kind)
+        person_descriptors: dict[str, set[str]] = defaultdict(set)
+        for m in self.mentions:
+            if m.kind == "person":
+                person_descriptors[self.index.resolve(m.text)].update(m.descriptors)
+        self.person_sides = {
+            key: _sides(" ".join(sorted(ds))) for key, ds in person_descriptors.items()
+        }
+        self.claims = [
+            self._normalise(c, i)
+            for i, c in enumerate(sorted((c for e in ordered for c in e.claims), key=_claim_key))
+        ]
+
+    def _normalise(self, claim: Claim, order: int) -> _Norm:
+        article = self.articles[claim.article]
+        future = claim.modality in ("planned", "speculative")
+        interval = (
+            resolve_time(claim.time, article.published, "future" if future else "past")
+            if claim.time
+            else None
+        )
+        speaker = self.index.resolve(claim.speaker) if claim.speaker else None
+        is_person = speaker is not None and self.kinds.get(speaker) == "person"
+        sides = _sides(claim.speaker or "")
+        if speaker is not None:
+            sides |= self.person_sides.get(speaker, frozenset())
+        text = claim.content or claim.quote or ""
+        return _Norm(
+            claim=claim,
+            article=article,
+            order=order,
+            interval=interval,
+            speaker=speaker,
+            speaker_is_person=is_person,
+            sides=sides,
+            subject_parts=tuple(self._key(p) for p in _split_conjuncts(claim.subject or "")),
+            object=self._key(claim.object) if claim.object else None,
+            signature=_signature(text),
+            quote_words=_words(claim.quote) if claim.quote else (),
+        )
+
+    def _key(self, name: str) -> str:
+        return self.index.resolve(name)
+
+
+def compare_claims(
+    articles: Sequence[Article], extractions: Sequence[Extraction]
+) -> tuple[Flag, ...]:
+    """Every flag the rules find, deduplicated and in a stable order."""
+    ctx = _Context(articles, extractions)
+    flags: dict[str, Flag] = {}
+    for rule in RULES:
+        for flag in rule(ctx):
+            flags.setdefault(flag.id, flag)
+    return tuple(sorted(flags.values(), key=_flag_order))
+
+
+# -- rules ---------------------------------------------------------------------------------
+
+
+def check_self_reference(ctx: _Context) -> Iterable[Flag]:
+    """'Russia and China have joined China': one party on both sides of a relation."""
+    for n in ctx.claims:
+        if n.is_speech or n.object is None or not n.subject_parts:
+            continue
+        if n.object in n.subject_parts and len(n.subject_parts) >= 2:
+            c = n.claim
+            yield _flag(
+                "self_reference",
+                "high",
+                f"'{c.subject}' {c.predicate} '{c.object}': {c.object} is named on both sides "
+                "of the relation; the sentence is garbled",
+                [c.evidence],
+            )
+
+
+def check_date_sanity(ctx: _Context) -> Iterable[Flag]:
+    """A past event dated after publication, or an undated month that must mean last year."""
+    for n in ctx.claims:
+        iv, published = n.interval, n.article.published
+        if iv is None or published is None or n.claim.modality in ("planned", "speculative"):
+            continue
+        if iv.start > published:
+            yield _flag(
+                "date_sanity",
+                "high",
+                f"'{iv.text}' dates a past event to {describe(iv)}, after the article's "
+                f"publication on {published.isoformat()}",
+                [n.claim.evidence],
+            )
+        elif iv.shifted:
+            yield _flag(
+                "date_sanity",
+                "medium",
+                f"'{iv.text}' names no year in an article published {published.isoformat()}; "
+                f"as a past event it can only be {describe(iv)}: check the year",
+                [n.claim.evidence],
+            )
+
+
+def check_statement_dates(ctx: _Context) -> Iterable[Flag]:
+    """The same statement dated to different days by different articles."""
+    speech = [n for n in ctx.claims if n.is_speech and n.claim.predicate != "deny"]
+    for cluster in _clusters(speech, _same_statement, _signature_keys):
+        dated = [n for n in cluster if n.interval is not None and n.interval.granularity == "day"]
+        days = sorted({(n.interval.start, n.interval.end) for n in dated if n.interval})
+        if len(dated) < 2 or len({n.article.id for n in dated}) < 2 or len(days) < 2:
+            continue
+        if all(
+            overlaps(a.interval, b.interval)
+            for a, b in combinations(dated, 2)
+            if a.interval and b.interval
+        ):
+            continue
+        by_day: dict[str, list[str]] = defaultdict(list)
+        for n in dated:
+            assert n.interval is not None
+            by_day[describe(n.interval)].append(f"{n.article.id} ('{n.claim.time}')")
+        parts = "; ".join(
+            f"{day} in {', '.join(sorted(set(ids)))}" for day, ids in sorted(by_day.items())
+        )
+        what = _short(dated[0].claim.quote or dated[0].claim.content or "")
+        yield _flag(
+            "date",
+            "high",
+            f"The statement that {what} is dated differently: {parts}",
+            [n.claim.evidence for n in dated],
+        )
+
+
+def check_attribution(ctx: _Context) -> Iterable[Flag]:
+    """The same quoted words given to different people."""
+    quoted = [n for n in ctx.claims if n.quote_words and n.speaker_is_person]
+    for cluster in _clusters(quoted, _same_quote, _quote_keys):
+        speakers = sorted({n.speaker for n in cluster if n.speaker})
+        if len(speakers) < 2:
+            continue
+        names = sorted({n.claim.speaker or "" for n in cluster})
+        shortest: tuple[str, ...] = min((n.quote_words for n in cluster), key=_length_then_text)
+        words = " ".join(shortest)
+        yield _flag(
+            "attribution",
+            "high",
+            f'The words "{words}" are attributed to different people: {", ".join(names)}',
+            [n.claim.evidence for n in cluster],
+        )
+
+
+def check_gender(ctx: _Context) -> Iterable[Flag]:
+    """One person given conflicting genders by descriptors or pronouns."""
+    within: dict[tuple[str, str], list[EntityMention]] = defaultdict(list)
+    across: dict[str, list[EntityMention]] = defaultdict(list)
+    for m in ctx.mentions:
+        if m.kind != "person" or m.gender is None:
+            continue
+        key = ctx.index.resolve(m.text)
+        within[(m.article, key)].append(m)
+        if m.cue and m.cue.lower() not in lx.GENDERED_PRONOUNS:
+            across[key].append(m)
+    for (article, _), group in sorted(within.items()):
+        if len({m.gender for m in group}) > 1:
+            yield _gender_flag(group, f"in {article}")
+    for _, group in sorted(across.items()):
+        if len({m.gender for m in group}) > 1 and len({m.article for m in group}) > 1:
+            yield _gender_flag(group, "across articles")
+
+
+def check_numbers(ctx: _Context) -> Iterable[Flag]:
+    """The same event counted differently ('three entities' vs 'five entities')."""
+    blocks: dict[tuple[str, str, str], list[_Norm]] = defaultdict(list)
+    for n in ctx.claims:
+        q = n.claim.quantity
+        if q is None or n.is_speech or n.hedged or not n.subject_parts or q.unit is None:
+            continue
+        blocks[("+".join(n.subject_parts), n.claim.predicate, canonical_unit(q.unit))].append(n)
+    for _, group in sorted(blocks.items()):
+        for a, b in _pairs(group):
+            qa, qb = a.claim.quantity, b.claim.quantity
+            assert qa is not None and qb is not None
+            if _times_compatible(a, b) and quantities_conflict(qa, qb):
+                both_exact = qa.qualifier == "exact" and qb.qualifier == "exact"
+                yield _flag(
+                    "number",
+                    "high" if both_exact else "medium",
+                    f"{a.claim.subject} {a.claim.predicate}: '{qa.text}' in {a.article.id} "
+                    f"but '{qb.text}' in {b.article.id}",
+                    [a.claim.evidence, b.claim.evidence],
+                )
+
+
+def check_places(ctx: _Context) -> Iterable[Flag]:
+    """The same trip or meeting placed in different cities (speculation never fires)."""
+    blocks: dict[str, list[_Norm]] = defaultdict(list)
+    for n in ctx.claims:
+        if (
+            n.claim.place
+            and n.claim.predicate in TRIP_PREDICATES
+            and n.subject_parts
+            and not n.hedged
+        ):
+            blocks["+".join(n.subject_parts)].append(n)
+    for _, group in sorted(blocks.items()):
+        for a, b in _pairs(group):
+            if a.interval is None or b.interval is None or not overlaps(a.interval, b.interval):
+                continue
+            pa, pb = canonical_name(a.claim.place or ""), canonical_name(b.claim.place or "")
+            if pa == pb or lx.CONTAINED_IN.get(pa) == pb or lx.CONTAINED_IN.get(pb) == pa:
+                continue
+            if pa not in lx.CONTAINED_IN and pb not in lx.CONTAINED_IN:
+                continue  # two countries, or places we cannot relate: not a clear conflict
+            yield _flag(
+                "place",
+                "medium",
+                f"{a.claim.subject} {a.claim.predicate} in '{a.claim.place}' ({a.article.id}) "
+                f"but in '{b.claim.place}' ({b.article.id})",
+                [a.claim.evidence, b.claim.evidence],
+            )
+
+
+def check_polarity(ctx: _Context) -> Iterable[Flag]:
+    """A denial against an affirmation: `disputed` when different parties speak."""
+    denials = [n for n in ctx.claims if n.claim.polarity == "denied" or n.claim.predicate == "deny"]
+    affirmations = [
+        n for n in ctx.claims if n.claim.polarity == "affirmed" and n.claim.predicate != "deny"
+    ]
+    keys: dict[str, list[_Norm]] = defaultdict(list)
+    for n in affirmations:
+        for key in _signature_keys(n, ctx_df=None):
+            keys[key].append(n)
+    for d in denials:
+        candidates: dict[int, _Norm] = {}
+        for key in _signature_keys(d, ctx_df=None):
+            bucket = keys.get(key, [])
+            if len(bucket) <= _MAX_BLOCK:
+                candidates.update((n.order, n) for n in bucket)
+        for _, a in sorted(candidates.items()):
+            if a.order == d.order or _overlap(a.signature, d.signature) < 0.6:
+                continue
+            if len(a.signature & d.signature) < 3 or not _times_compatible(a, d):
+                continue
+            if d.sides and a.sides and not (d.sides & a.sides):
+                yield _flag(
+                    "disputed",
+                    "low",
+                    f"The sources disagree: {d.claim.speaker or d.claim.subject} deny what "
+                    f"{a.claim.speaker or a.claim.subject} assert{'s' if a.claim.speaker else ''}",
+                    [d.claim.evidence, a.claim.evidence],
+                )
+            elif d.claim.speaker is None and a.claim.speaker is None and not a.is_speech:
+                yield _flag(
+                    "polarity",
+                    "high",
+                    f"'{_short(a.claim.evidence.quote)}' is affirmed in {a.article.id} and "
+                    f"denied in {d.article.id}",
+                    [d.claim.evidence, a.claim.evidence],
+                )
+
+
+def check_quote_marks(ctx: _Context) -> Iterable[Flag]:
+    """A closing quotation mark with no opening one: a quotation lost in editing."""
+    for article in ctx.articles.values():
+        text = article.text
+        offset = 0
+        for paragraph in text.split("\n"):
+            depth = 0
+            for i, ch in enumerate(paragraph):
+                if ch == "“":
+                    depth += 1
+                elif ch == "”":
+                    if depth == 0:
+                        start = offset + _sentence_start(paragraph, i)
+                        yield _flag(
+                            "garble",
+                            "low",
+                            f"A closing quotation mark with no opening one in {article.id}: "
+                            "part of a quotation is missing",
+                            [Evidence.span(article, start, offset + i + 1)],
+                        )
+                    else:
+                        depth -= 1
+            offset += len(paragraph) + 1
+
+
+RULES: tuple[Callable[[_Context], Iterable[Flag]], ...] = (
+    check_self_reference,
+    check_date_sanity,
+    check_statement_dates,
+    check_attribution,
+    check_gender,
+    check_numbers,
+    check_places,
+    check_polarity,
+    check_quote_marks,
+)
+
+
+# -- clustering ----------------------------------------------------------------------------
+
+
+def _clusters(
+    items: list[_Norm],
+    same: Callable[[_Norm, _Norm], bool],
+    keys: Callable[..., Iterable[str]],
+) -> list[list[_Norm]]:
+    """Connected groups of items that `same` links, comparing only within blocking keys."""
+    df: Counter[str] = Counter()
+    for n in items:
+        df.update(set(keys(n, ctx_df=None)))
+    buckets: dict[str, list[_Norm]] = defaultdict(list)
+    for n in items:
+        for key in keys(n, ctx_df=df):
+            buckets[key].append(n)
+    parent = {n.order: n.order for n in items}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    seen: set[tuple[int, int]] = set()
+    for _, bucket in sorted(buckets.items()):
+        if len(bucket) > _MAX_BLOCK:
+            continue
+        for a, b in combinations(bucket, 2):
+            pair = (min(a.order, b.order), max(a.order, b.order))
+            if pair in seen:
+                continue
+            seen.add(pair)
+            if same(a, b):
+                parent[find(a.order)] = find(b.order)
+    groups: dict[int, list[_Norm]] = defaultdict(list)
+    for n in items:
+        groups[find(n.order)].append(n)
+    return sorted((g for g in groups.values() if len(g) > 1), key=lambda g: g[0].order)
+
+
+def _signature_keys(n: _Norm, ctx_df: Counter[str] | None) -> list[str]:
+    return sorted(n.signature)
+
+
+def _quote_keys(n: _Norm, ctx_df: Counter[str] | None) -> list[str]:
+    return sorted({w for w in n.quote_words if w not in _STOPWORDS})
+
+
+def _same_statement(a: _Norm, b: _Norm) -> bool:
+    if a.sides and b.sides and not (a.sides & b.sides):
+        return False
+    shared = a.signature & b.signature
+    return len(shared) >= 4 and _overlap(a.signature, b.signature) >= 0.6
+
+
+def _same_quote(a: _Norm, b: _Norm) -> bool:
+    x, y = sorted((a.quote_words, b.quote_words), key=len)
+    if len([w for w in x if w not in _STOPWORDS]) < 2:
+        return False
+    return any(y[i : i + len(x)] == x for i in range(len(y) - len(x) + 1))
+
+
+def _pairs(group: list[_Norm]) -> Iterable[tuple[_Norm, _Norm]]:
+    if len(group) > _MAX_BLOCK:
+        return
+    for a, b in combinations(group, 2):
+        if a.article.id != b.article.id or a.claim.evidence != b.claim.evidence:
+            yield a, b
+
+
+# -- small helpers -------------------------------------------------------------------------
+
+
+def _flag(kind: FlagKind, severity: Severity, summary: str, evidence: Sequence[Evidence]) -> Flag:
+    unique = sorted(set(evidence), key=lambda e: (e.article, e.start, e.end))
+    basis = "\x1f".join([kind, *(f"{e.article}\x1e{e.quote}" for e in unique)])
+    fingerprint = hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
+    return Flag(
+        id=fingerprint,
+        kind=kind,
+        severity=severity,
+        summary=summary,
+        evidence=tuple(unique),
+        articles=tuple(sorted({e.article for e in unique})),
+    )
+
+
+def _gender_flag(group: list[EntityMention], where: str) -> Flag:
+    name = max((m.text for m in group), key=lambda t: (len(t), t))
+    cues = sorted({f"'{m.cue}' ({m.gender})" for m in group if m.cue})
+    return _flag(
+        "pronoun_gender",
+        "medium",
+        f"{name} is referred to with conflicting genders {where}: {', '.join(cues)}",
+        [m.evidence for m in group],
+    )
+
+
+def _flag_order(flag: Flag) -> tuple[int, str, str, int, str]:
+    first = flag.evidence[0]
+    return (_SEVERITY_RANK[flag.severity], flag.kind, first.article, first.start, flag.id)
+
+
+def _claim_key(c: Claim) -> tuple[str, int, int, str, str]:
+    return (c.article, c.evidence.start, c.evidence.end, c.predicate, c.model_dump_json())
+
+
+def _length_then_text(words: tuple[str, ...]) -> tuple[int, tuple[str, ...]]:
+    return (len(words), words)
+
+
+def _times_compatible(a: _Norm, b: _Norm) -> bool:
+    return a.interval is None or b.interval is None or overlaps(a.interval, b.interval)
+
+
+def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))
+
+
+def _words(text: str) -> tuple[str, ...]:
+    folded = text.replace("’", "'").lower()
+    return tuple(fold_spelling(w) for w in re.findall(r"[a-z0-9]+(?:'[a-z]+)?", folded))
+
+
+def _signature(text: str) -> frozenset[str]:
+    """Content words of what was said, folded so that paraphrases share a signature."""
+    folded = text.replace("’", "'").lower()
+    for pattern, replacement in _PHRASES:
+        folded = pattern.sub(replacement, folded)
+    out = set()
+    for word in re.findall(r"[a-z_]+", folded):
+        word = fold_spelling(word)
+        word = _SYNONYMS.get(word, word)
+        if word in _STOPWORDS or len(word) < 3:
+            continue
+        out.add(_stem(word))
+    return frozenset(out)
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def _sides(text: str) -> frozenset[str]:
+    low = text.lower()
+    return frozenset(side for pattern, side in _SIDES if pattern.search(low))
+
+
+def _split_conjuncts(subject: str) -> list[str]:
+    parts = re.split(r",\s*|\s+and\s+|\s*&\s*", subject)
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _short(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _sentence_start(paragraph: str, pos: int) -> int:
+    cut = max(
+        paragraph.rfind(". ", 0, pos), paragraph.rfind("? ", 0, pos), paragraph.rfind("! ", 0, pos)
+    )
+    return 0 if cut == -1 else cut + 2

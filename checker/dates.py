@@ -1,0 +1,515 @@
+"""Time expressions as written ("on Tuesday", "In November", "late July") -> date intervals.
+
+Two articles can only disagree about *when* once both of their time expressions are
+turned into calendar dates, and most news dates are relative to the article's own
+publication date. Everything here is pure: the anchor is always passed in (never the
+clock), so the same article resolves the same way forever.
+
+Every reading is an inclusive interval with a granularity, so that imprecise phrases
+("in July", "recently") compare by overlap with precise ones ("July 27") instead of
+being forced to one day. When the publication date forces a month or day without a
+year into another year ("In November" in a September article), the interval says so
+(`shifted`, `note`): that is exactly what an editor wants to double-check.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import Literal, NamedTuple
+
+from checker.text import fold
+
+Granularity = Literal["day", "week", "month", "season", "year", "vague"]
+Tense = Literal["past", "future"]
+
+
+@dataclass(frozen=True, order=True)
+class TimeInterval:
+    """An inclusive span of days that a time expression can refer to."""
+
+    start: date
+    end: date
+    granularity: Granularity
+    text: str
+    shifted: bool = False
+    note: str | None = None
+
+
+# --- vocabulary --------------------------------------------------------------------------
+_MONTH_NAMES = ("", "January", "February", "March", "April", "May", "June", "July",
+                "August", "September", "October", "November", "December")  # fmt: skip
+_ABBR = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "jun": 6, "jul": 7, "aug": 8, "sep": 9,
+         "sept": 9, "oct": 10, "nov": 11, "dec": 12}  # fmt: skip
+_MONTHS = {n.lower(): i for i, n in enumerate(_MONTH_NAMES) if n} | _ABBR
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_DAY_ABBR = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")  # strftime %a is locale-bound
+_SEASONS = {"spring": (3, 5), "summer": (6, 8), "autumn": (9, 11), "fall": (9, 11),
+            "winter": (12, 2)}  # fmt: skip
+_SMALL = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+          "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}  # fmt: skip
+_UNIT_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+# How far "recent X" / "coming X" reach when the text gives no number.
+_VAGUE_DAYS = {None: 180, "day": 14, "week": 60, "month": 180, "year": 3 * 365}
+_GRAN: dict[str, Granularity] = {"day": "day", "week": "week", "month": "month", "year": "year"}
+_SLACK = timedelta(days=1)  # a day of slack for time zones and late-night copy
+
+# Month alternations: longest first so "Sept" wins over "Sep" and "June" over "Jun".
+_ALL_MONTH_WORDS = sorted(_MONTHS, key=len, reverse=True)
+_SAFE_BARE = [n for n in _MONTH_NAMES[1:] if n not in ("May", "March")]  # modal/verb
+_YEAR = r"(?:19|20)\d\d"
+_NUMW = r"\d{1,3}|" + "|".join(_SMALL)
+
+
+def _mon(find: bool, words: list[str]) -> str:
+    """A month-name group; in running text month names must be capitalised ("may")."""
+    if find:
+        alts = "|".join(w.capitalize() for w in words)
+        return rf"(?P<mon>(?-i:{alts}))(?:\.|\b)"
+    return rf"(?P<mon>{'|'.join(w.lower() for w in words)})\.?"
+
+
+def _core_rules(find: bool) -> list[tuple[str, str]]:
+    """(rule name, regex) pairs shared by `find_time_expressions` and `resolve_time`.
+
+    With `find=True` some rules demand context that running text needs to rule out
+    false hits: a bare year or a bare "May"/"March" only after a preposition.
+    """
+    mon = _mon(find, _ALL_MONTH_WORDS)
+    full = _mon(find, list(_MONTH_NAMES[1:]) + ([] if find else list(_ABBR)))
+    year_y = rf"(?:,?\s+(?P<y>{_YEAR}))?"
+    need = r"(?:in|since|by|during)\s+"
+    # "May"/"March" alone are a modal verb and a verb: only after a preposition.
+    after = "|".join(rf"(?<=\b{w}\s)" for w in ("in", "of", "by", "since", "during"))
+    safe = "|".join(_SAFE_BARE)
+    bare_month = rf"(?P<mon>(?-i:{safe})|(?:{after})(?-i:May|March))\b" if find else full
+    wd = "|".join(_WEEKDAYS)
+    tod = "(?:morning|afternoon|evening|night)"
+    units = "(?:day|week|month|year)"
+    seasons = "(?:spring|summer|autumn|winter)"
+    # fmt: off
+    return [
+        ("iso", rf"(?P<y>{_YEAR})-(?P<m>\d\d)-(?P<d>\d\d)"),
+        ("mdy", rf"{mon}\s*(?P<d>\d{{1,2}})(?:st|nd|rd|th)?{year_y}(?!\d)"),
+        ("dmy", rf"(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{mon}{year_y}"),
+        ("month_year", rf"{mon},?\s+(?P<y>{_YEAR})\b"),
+        ("part_month", rf"(?P<part>early|mid|late)[-\s]*{mon}{year_y}"),
+        ("edge", r"the\s+(?P<edge>end|beginning|start|middle)\s+of\s+(?P<rest>"
+                 rf"{mon.replace('?P<mon>', '?:')}(?:,?\s+{_YEAR})?|{_YEAR}"
+                 r"|(?:the|this|next|last)\s+(?:week|month|year))"),
+        ("month", bare_month),
+        ("year", rf"{need if find else ''}(?P<y>{_YEAR})(?![\d%]|[.,]\d|\s*per)"),
+        ("part_year", rf"(?P<part>early|mid|late)[-\s]*(?P<y>{_YEAR})\b"),
+        ("decade", r"(?:the\s+)?(?:(?P<part>early|mid|late)[-\s]*)?(?P<dec>(?:19|20)\d0)s"),
+        ("weekday", rf"(?:(?P<rel>last|next|this|early|late|earlier|later)\s+)?(?P<wd>{wd})"
+                    rf"(?:\s+{tod})?"),
+        ("dayword", r"(?:(?:earlier|later)\s+)?(?P<w>today|tonight|yesterday|tomorrow|"
+                    rf"this\s+(?:morning|afternoon|evening))(?:\s+{tod})?"),
+        ("relative", r"(?P<rel>last|this|next|earlier\s+this|later\s+this)\s+"
+                     r"(?P<unit>week|month|year)(?!\s+of\b)"),
+        ("rolling", rf"the\s+(?:past|last)\s+(?:(?P<n>{_NUMW})\s+)?(?P<unit>{units})s?"
+                    r"(?!\s+of\b)"),
+        ("coming", rf"(?:the\s+)?(?:coming|next)\s+(?:(?P<n>{_NUMW}|few|several|couple\s+of)"
+                   rf"\s+)?(?P<unit>{units})s"),
+        ("recent", rf"the\s+recent\s+past|recent\s+(?P<unit>{units})s|recently|recent|lately"),
+        ("soon", r"soon(?!\s+(?:as|after|afterwards?|thereafter)\b)|the\s+near\s+future"),
+        ("weekend", r"(?P<rel>last|this|next|the)\s+weekend"),
+        ("ago", rf"(?P<n>{_NUMW}|a\s+few|a\s+couple\s+of|several)\s+(?P<unit>{units})s?\s+ago"),
+        ("season_rel", rf"(?P<rel>last|this|next)\s+(?P<s>{seasons}|fall)"),
+        ("season_year", rf"(?:the\s+)?(?P<s>{seasons}|fall)\s+(?:of\s+)?(?P<y>{_YEAR})"),
+        ("season", (r"(?:in|during|over|by|since)\s+" if find else "")
+                   + rf"(?:the\s+)?(?P<s>{seasons})(?!\s+of\b)"),
+    ]
+    # fmt: on
+
+
+# Prefixes that position the expression without changing the interval it names.
+_PREFIX = (r"(?:(?:earlier|later|late|early)\s+on|as\s+(?:soon|early|late)\s+as"
+           r"|on|in|at|by|during|over|since)")  # fmt: skip
+_FIND = [
+    re.compile(rf"(?<![\w-])(?:{_PREFIX}\s+)?(?:{core})(?![\w])", re.IGNORECASE)
+    for _, core in _core_rules(find=True)
+]
+_RESOLVE = [(name, re.compile(core, re.IGNORECASE)) for name, core in _core_rules(find=False)]
+_STRIP_PREFIX = re.compile(rf"{_PREFIX}\s+", re.IGNORECASE)
+
+
+def find_time_expressions(sentence: str) -> list[tuple[int, int]]:
+    """Spans of time expressions in `sentence`, left to right, longest first, no overlaps.
+
+    Spans include a leading "on"/"in"/"as soon as" so extractors can copy the phrase as
+    written; `resolve_time` strips it again. Context-dependent phrases ("on the same
+    day") are not returned: they cannot be resolved from the article date alone.
+    """
+    spans = {(m.start(), m.end()) for pat in _FIND for m in pat.finditer(sentence)}
+    chosen: list[tuple[int, int]] = []
+    for start, end in sorted(spans, key=lambda s: (s[0], s[0] - s[1])):
+        if not chosen or start >= chosen[-1][1]:
+            chosen.append((start, end))
+    return chosen
+
+
+class _Ctx(NamedTuple):
+    published: date | None
+    tense: Tense
+    text: str
+
+
+def resolve_time(text: str, published: date | None, tense: Tense = "past") -> TimeInterval | None:
+    """The interval `text` names, read from an article published on `published`.
+
+    `tense` decides which way an underdetermined date goes: "Monday" in a report of what
+    happened is the last Monday, in a plan it is the next one. Returns None for text
+    that is not a time expression understood here, and for relative expressions when
+    there is no publication date to anchor them.
+    """
+    written = text.strip()
+    norm = re.sub(r"\s+", " ", fold(written)).strip(" .,;:!?\"'()[]")
+    norm = re.sub(r"'s$", "", norm)  # "Monday's"
+    since = False
+    while m := _STRIP_PREFIX.match(norm):
+        since = since or norm.startswith("since")
+        norm = norm[m.end() :]
+    ctx = _Ctx(published, tense, written)
+    iv = _resolve_core(norm, ctx)
+    if iv is None or not since:
+        return iv
+    if published is None or published < iv.start:
+        return iv
+    return replace(iv, end=max(iv.end, published))
+
+
+def _resolve_core(norm: str, ctx: _Ctx) -> TimeInterval | None:
+    for name, pattern in _RESOLVE:
+        m = pattern.fullmatch(norm)
+        if m:
+            return _HANDLERS[name](m, ctx)
+    return None
+
+
+def overlaps(a: TimeInterval, b: TimeInterval) -> bool:
+    """True when the two readings can name the same time (the intervals intersect).
+
+    Vague readings ("recently") are already wide intervals, so plain intersection is
+    the whole rule: disagreement is reported only when no day fits both.
+    """
+    return a.start <= b.end and b.start <= a.end
+
+
+def describe(iv: TimeInterval) -> str:
+    """A short human form: "Mon 2023-09-04", "2022-11", "2023", "2023-09-11..2023-09-17"."""
+    s, e = iv.start, iv.end
+    if s == e:
+        out = f"{_DAY_ABBR[s.weekday()]} {s.isoformat()}"
+    elif (s.day, s.year, s.month) == (1, e.year, e.month) and e == _month_end(s.year, s.month):
+        out = f"{s.year:04d}-{s.month:02d}"
+    elif (s.month, s.day, e.month, e.day) == (1, 1, 12, 31) and s.year == e.year:
+        out = f"{s.year:04d}"
+    else:
+        out = f"{s.isoformat()}..{e.isoformat()}"
+    return f"~{out}" if iv.granularity == "vague" else out
+
+
+# --- helpers -----------------------------------------------------------------------------
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _iv(start: date, end: date, gran: Granularity, ctx: _Ctx) -> TimeInterval:
+    return TimeInterval(start, end, gran, ctx.text)
+
+
+def _safe_date(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def _shift_note(ctx: _Ctx, reading: str) -> str:
+    assert ctx.published is not None
+    where = "before" if ctx.tense == "past" else "in the future tense, in"
+    return f"'{ctx.text}' {where} an article of {ctx.published.isoformat()}: read as {reading}"
+
+
+def _anchor_month(m: int, year: int | None, ctx: _Ctx) -> tuple[int, str | None] | None:
+    """The year of a month: the latest one begun by publication (past) or the next one."""
+    if year is not None:
+        return year, None
+    pub = ctx.published
+    if pub is None:
+        return None
+    y = pub.year
+    if ctx.tense == "past" and m > pub.month:
+        y -= 1
+    elif ctx.tense == "future" and m < pub.month:
+        y += 1
+    return y, None if y == pub.year else _shift_note(ctx, f"{_MONTH_NAMES[m]} {y}")
+
+
+def _month_of(mm: re.Match[str]) -> int:
+    return _MONTHS[mm.group("mon").lower().rstrip(".")]
+
+
+def _opt_year(mm: re.Match[str]) -> int | None:
+    y = mm.group("y")
+    return int(y) if y else None
+
+
+def _part(start: date, end: date, part: str, unit: str) -> tuple[date, date]:
+    """Early/mid/late thirds of a month (1-10, 11-20, 21-end), year, decade or week."""
+    i = ("early", "mid", "late").index(part)
+    if unit == "month":
+        first, last = ((1, 10), (11, 20), (21, end.day))[i]
+        return start.replace(day=first), start.replace(day=last)
+    if unit == "year":
+        first, last = ((1, 4), (5, 8), (9, 12))[i]
+        return date(start.year, first, 1), _month_end(start.year, last)
+    if unit == "decade":
+        first, last = ((0, 3), (4, 6), (7, 9))[i]
+        return date(start.year + first, 1, 1), date(start.year + last, 12, 31)
+    first, last = ((0, 1), (2, 3), (4, 6))[i]  # a Monday-Sunday week
+    return start + timedelta(days=first), start + timedelta(days=last)
+
+
+# --- handlers ----------------------------------------------------------------------------
+Handler = Callable[[re.Match[str], _Ctx], TimeInterval | None]
+
+
+def _h_day(y: int | None, m: int, d: int, ctx: _Ctx) -> TimeInterval | None:
+    """A month and day; without a year, the reading nearest publication in the tense."""
+    if y is not None:
+        day = _safe_date(y, m, d)
+        return None if day is None else _iv(day, day, "day", ctx)
+    pub = ctx.published
+    if pub is None:
+        return None
+    day = _safe_date(pub.year, m, d)
+    if day is None:
+        return None
+    shift = 0
+    if ctx.tense == "past" and day > pub + _SLACK:
+        shift = -1
+    elif ctx.tense == "future" and day < pub - _SLACK:
+        shift = 1
+    if not shift:
+        return _iv(day, day, "day", ctx)
+    moved = _safe_date(pub.year + shift, m, d)
+    if moved is None:
+        return None
+    note = _shift_note(ctx, moved.isoformat())
+    return TimeInterval(moved, moved, "day", ctx.text, True, note)
+
+
+def _h_month_range(m: int, year: int | None, part: str | None, ctx: _Ctx) -> TimeInterval | None:
+    anchored = _anchor_month(m, year, ctx)
+    if anchored is None:
+        return None
+    y, note = anchored
+    start, end = date(y, m, 1), _month_end(y, m)
+    if part:
+        start, end = _part(start, end, part, "month")
+    return TimeInterval(start, end, "month", ctx.text, note is not None, note)
+
+
+def _h_weekday(mm: re.Match[str], ctx: _Ctx) -> TimeInterval | None:
+    pub = ctx.published
+    if pub is None:
+        return None
+    wd = _WEEKDAYS.index(mm.group("wd").lower())
+    rel = (mm.group("rel") or "").lower()
+    back, ahead = (pub.weekday() - wd) % 7, (wd - pub.weekday()) % 7
+    if rel == "last":
+        day = pub - timedelta(days=back or 7)
+    elif rel == "next":
+        day = pub + timedelta(days=ahead or 7)
+    elif ctx.tense == "past":
+        day = pub - timedelta(days=back)
+    else:
+        day = pub + timedelta(days=ahead)
+    return _iv(day, day, "day", ctx)
+
+
+def _h_dayword(mm: re.Match[str], ctx: _Ctx) -> TimeInterval | None:
+    if ctx.published is None:
+        return None
+    w = mm.group("w").lower()
+    day = ctx.published + timedelta(days={"yesterday": -1, "tomorrow": 1}.get(w, 0))
+    return _iv(day, day, "day", ctx)
+
+
+def _calendar_unit(unit: str, offset: int, pub: date) -> tuple[date, date]:
+    """The Monday-Sunday week, calendar month or year `offset` units from `pub`'s own."""
+    if unit == "week":
+        start = pub - timedelta(days=pub.weekday()) + timedelta(weeks=offset)
+        return start, start + timedelta(days=6)
+    if unit == "month":
+        y, m = divmod(pub.year * 12 + pub.month - 1 + offset, 12)
+        return date(y, m + 1, 1), _month_end(y, m + 1)
+    return date(pub.year + offset, 1, 1), date(pub.year + offset, 12, 31)
+
+
+def _h_relative(mm: re.Match[str], ctx: _Ctx) -> TimeInterval | None:
+    pub = ctx.published
+    if pub is None:
+        return None
+    rel = " ".join(mm.group("rel").lower().split())
+    unit = mm.group("unit").lower()
+    start, end = _calendar_unit(unit, {"last": -1, "next": 1}.get(rel, 0), pub)
+    if rel == "earlier this":
+        end = pub
+    elif rel == "later this":
+        start = pub
+    return _iv(start, end, _GRAN[unit], ctx)
+
+
+def _count(word: str | None) -> tuple[int, int] | None:
+    """A small count as a (low, high) range: "two" -> (2, 2), "a few" -> (2, 4)."""
+    if not word:
+        return None
+    w = " ".join(word.lower().split())
+    if w.isdigit():
+        return int(w), int(w)
+    vague = {"few": (2, 4), "a few": (2, 4), "several": (3, 7)}
+    return vague.get(w) or ((2, 2) if "couple" in w else (_SMALL[w], _SMALL[w]))
+
+
+def _h_span(mm: re.Match[str], ctx: _Ctx, direction: int) -> TimeInterval | None:
+    """ "the past two weeks" (-1), "the coming months" (+1): a window from publication."""
+    pub = ctx.published
+    if pub is None:
+        return None
+    unit = mm.group("unit").lower()
+    n = _count(mm.group("n"))
+    if n is None and direction < 0:
+        n = (1, 1)  # "the past week" is exactly one week
+    days = n[1] * _UNIT_DAYS[unit] if n else _VAGUE_DAYS[unit]
+    other = pub + timedelta(days=direction * days)
+    gran: Granularity = _GRAN[unit] if n and n[0] == n[1] else "vague"
+    return _iv(min(pub, other), max(pub, other), gran, ctx)
+
+
+def _h_recent(mm: re.Match[str], ctx: _Ctx) -> TimeInterval | None:
+    if ctx.published is None:
+        return None
+    unit = mm.group("unit")
+    days = _VAGUE_DAYS[unit.lower() if unit else None]
+    return _iv(ctx.published - timedelta(days=days), ctx.published, "vague", ctx)
+
+
+def _h_soon(mm: re.Match[str], ctx: _Ctx) -> TimeInterval | None:
+    if ctx.published is None:
+        return None
+    days = 180 if "future" in mm.group(0).lower() else 60
+    return _iv(ctx.published, ctx.published + timedelta(days=days), "vague", ctx)
+
+
+def _h_weekend(mm: re.Match[str], ctx: _Ctx) -> TimeInterval | None:
+    pub = ctx.published
+    if pub is None:
+        return None
+    rel = mm.group("rel").lower()
+    this_sat = pub - timedelta(days=pub.weekday()) + timedelta(days=5)
+    last_sun = pub - timedelta(days=(pub.weekday() + 1) % 7 or 7)
+    if rel == "next":  # the coming weekend or the one after: both readings are common
+        sat = pub + timedelta(days=(5 - pub.weekday()) % 7 or 7)
+        return _iv(sat, sat + timedelta(days=8), "week", ctx)
+    if rel == "this" or (rel == "the" and (ctx.tense == "future" or pub >= this_sat)):
+        sat = this_sat
+    else:
+        sat = last_sun - timedelta(days=1)
+    return _iv(sat, sat + timedelta(days=1), "week", ctx)
+
+
+def _h_ago(mm: re.Match[str], ctx: _Ctx) -> TimeInterval | None:
+    pub = ctx.published
+    n = _count(mm.group("n"))
+    if pub is None or n is None:
+        return None
+    unit = mm.group("unit").lower()
+    u = _UNIT_DAYS[unit]
+    half = u // 2
+    start = pub - timedelta(days=n[1] * u + half)
+    end = pub - timedelta(days=n[0] * u - half)
+    if n[0] != n[1]:
+        return _iv(start, end, "vague", ctx)
+    if unit == "day":
+        return _iv(end, end, "day", ctx)
+    return _iv(start, end, _GRAN[unit], ctx)
+
+
+def _season(s: str, y: int) -> tuple[date, date]:
+    first, last = _SEASONS[s]
+    return date(y, first, 1), _month_end(y + (1 if last < first else 0), last)
+
+
+def _h_season(mm: re.Match[str], ctx: _Ctx, rel: str | None) -> TimeInterval | None:
+    s = mm.group("s").lower()
+    if rel is None and "y" in mm.groupdict() and mm.group("y"):
+        return _iv(*_season(s, int(mm.group("y"))), "season", ctx)
+    pub = ctx.published
+    if pub is None:
+        return None
+    options = [_season(s, y) for y in range(pub.year - 2, pub.year + 2)]
+    if rel == "this":
+        y = pub.year - 1 if s == "winter" and pub.month <= 2 else pub.year
+        return _iv(*_season(s, y), "season", ctx)
+    if rel == "last":
+        start, end = [o for o in options if o[1] < pub][-1]
+    elif rel == "next":
+        start, end = next(o for o in options if o[0] > pub)
+    elif ctx.tense == "past":
+        start, end = [o for o in options if o[0] <= pub][-1]
+    else:
+        start, end = next(o for o in options if o[1] >= pub)
+    return _iv(start, end, "season", ctx)
+
+
+def _h_edge(mm: re.Match[str], ctx: _Ctx) -> TimeInterval | None:
+    """ "the end of August", "the start of next year": a third of a month/year/week."""
+    rest = re.sub(r"^the\s+", "this ", mm.group("rest").lower())
+    inner = _resolve_core(rest, ctx)
+    if inner is None:
+        return None
+    part = {"end": "late", "middle": "mid"}.get(mm.group("edge").lower(), "early")
+    start, end = _part(inner.start, inner.end, part, inner.granularity)
+    return replace(inner, start=start, end=end)
+
+
+def _h_year(y: int, part: str | None, ctx: _Ctx, unit: str = "year") -> TimeInterval:
+    start = date(y, 1, 1)
+    end = date(y + (9 if unit == "decade" else 0), 12, 31)
+    if part:
+        start, end = _part(start, end, part.lower(), unit)
+    return _iv(start, end, "year", ctx)
+
+
+_HANDLERS: dict[str, Handler] = {
+    "iso": lambda m, c: (
+        _h_day(int(m["y"]), int(m["m"]), int(m["d"]), c) if 1 <= int(m["m"]) <= 12 else None
+    ),
+    "mdy": lambda m, c: _h_day(_opt_year(m), _month_of(m), int(m["d"]), c),
+    "dmy": lambda m, c: _h_day(_opt_year(m), _month_of(m), int(m["d"]), c),
+    "month_year": lambda m, c: _h_month_range(_month_of(m), int(m["y"]), None, c),
+    "part_month": lambda m, c: _h_month_range(_month_of(m), _opt_year(m), m["part"].lower(), c),
+    "edge": _h_edge,
+    "month": lambda m, c: _h_month_range(_month_of(m), None, None, c),
+    "year": lambda m, c: _h_year(int(m["y"]), None, c),
+    "part_year": lambda m, c: _h_year(int(m["y"]), m["part"], c),
+    "decade": lambda m, c: _h_year(int(m["dec"]), m["part"], c, "decade"),
+    "weekday": _h_weekday,
+    "dayword": _h_dayword,
+    "relative": _h_relative,
+    "rolling": lambda m, c: _h_span(m, c, -1),
+    "coming": lambda m, c: _h_span(m, c, 1),
+    "recent": _h_recent,
+    "soon": _h_soon,
+    "weekend": _h_weekend,
+    "ago": _h_ago,
+    "season_rel": lambda m, c: _h_season(m, c, m["rel"].lower()),
+    "season_year": lambda m, c: _h_season(m, c, None),
+    "season": lambda m, c: _h_season(m, c, None),
+}

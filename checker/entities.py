@@ -1,0 +1,278 @@
+"""Comparison keys for names: "Mr. Kim", "Kim Jong-un" and "Kim Jong Un" are one person.
+
+Two articles only disagree about a person if the comparator knows they mean the same
+person, and news copy names people many ways: with titles ("Gen. Shoigu"), in other
+transliterations ("Sergey"), with house-style hyphens ("Jong-un"), or by surname alone.
+This module folds those differences into a key and never merges what it cannot be sure
+of: a surname shared by two people in a corpus stays its own entity, and a capital
+("Pyongyang") is never taken for its government, because it is also a place.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+from checker.text import fold
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# --- spelling ---------------------------------------------------------------------------
+_SPELLING = {
+    "grey": "gray", "tyre": "tire", "tyres": "tires", "aluminium": "aluminum",
+    "jewellery": "jewelry", "sceptical": "skeptical", "sceptic": "skeptic", "plough": "plow",
+    "mould": "mold", "ageing": "aging", "judgement": "judgment", "programme": "program",
+    "programmes": "programs", "kilogramme": "kilogram", "catalogue": "catalog",
+    "analogue": "analog", "dialogue": "dialog", "manoeuvre": "maneuver",
+    "manoeuvres": "maneuvers", "centred": "centered", "enrol": "enroll", "fulfil": "fulfill",
+    "skilful": "skillful", "wilful": "willful", "practise": "practice", "analyse": "analyze",
+    "analysed": "analyzed", "analysing": "analyzing", "paralyse": "paralyze",
+    "paralysed": "paralyzed", "cheque": "check", "cheques": "checks", "pyjamas": "pajamas",
+    "encyclopaedia": "encyclopedia", "anaesthetic": "anesthetic", "oestrogen": "estrogen",
+}  # fmt: skip
+_RULES = [
+    # -our -> -or, only on known stems ("four", "hour", "tour" keep theirs)
+    (
+        re.compile(
+            r"^(arm|col|fav|hon|lab|neighb|behavi|rum|harb|vap|hum|flav|savi?|vig|rig|"
+            r"val|clam|endeav|parl|od|splend|tum|ard|cand|ferv|arb|demean)our"
+        ),
+        r"\1or",
+    ),
+    (re.compile(r"^(def|off|lic|pret)ence"), r"\1ense"),
+    (
+        re.compile(
+            r"^(cent|met|kilomet|centimet|millimet|theat|fib|lit|calib|spect|sab|somb|lust|"
+            r"meag)re(s?)$"
+        ),
+        r"\1er\2",
+    ),
+    (
+        re.compile(
+            r"^(travel|cancel|model|label|signal|fuel|counsel|level|marvel|quarrel|channel|"
+            r"tunnel|dial|duel|equal|total|rival|shovel|unravel|grovel|jewel|libel|pedal|"
+            r"barrel|funnel|snorkel|yodel|chisel|enamel|spiral|pencil|stencil)l(ed|ing|ers?|ings)$"
+        ),
+        r"\1\2",
+    ),
+]
+_ISE = re.compile(r"(?<=[a-z]{3})is(e|es|ed|ing|er|ers|ation|ations|ational|able)$")
+# -ise verbs that are spelled -ise in American English too (endings of the verb).
+_ISE_KEEP = tuple(
+    sorted(
+        _words(
+            """wise sunrise uprise moonrise prise vise uise spise promise premise demise surmise
+        advertise expertise chastise mortise franchise merchandise paradise noise poise praise
+        raise treatise valise tortoise turquoise exercise excise concise precise incise
+        circumcise"""
+        )
+    )
+)
+
+
+def fold_spelling(word: str) -> str:
+    """Fold British spellings to American ones so words compare across house styles.
+
+    "armoured" -> "armored", "defence" -> "defense", "organisation" -> "organization",
+    "programme" -> "program", "travelling" -> "traveling", "neutralised" -> "neutralized".
+    Only listed stems are touched ("four", "rogue", "promise" are left alone); the result
+    is case-folded, as a comparison key. Hyphenated words are folded part by part.
+    """
+    if "-" in word:
+        return "-".join(fold_spelling(part) for part in word.split("-"))
+    w = word.casefold()
+    if w in _SPELLING:
+        return _SPELLING[w]
+    for pattern, repl in _RULES:
+        w = pattern.sub(repl, w)
+    m = _ISE.search(w)
+    if m and not (w[: m.start()] + "ise").endswith(_ISE_KEEP):
+        w = w[: m.start()] + "iz" + m.group(1)
+    return w
+
+
+# --- names ------------------------------------------------------------------------------
+# Words that name a role; a leading descriptor is dropped only if it holds one.
+_TITLES = _words(
+    """mr mrs ms miss mx dr prof sir dame lord gen general lt col adm admiral maj capt sgt
+    colonel lieutenant captain sergeant marshal commander president premier chancellor
+    minister secretary senator sen rep representative gov governor mayor ambassador envoy
+    spokesman spokeswoman spokesperson leader chairman chairwoman chair ceo director chief
+    adviser advisor official fellow king queen prince princess pope judge"""
+)
+# Words that may stand in a descriptor beside a title ("Russian Defense Minister").
+_MODIFIERS = _TITLES | _words(
+    """former acting deputy vice top senior prime foreign defense interior finance
+    national security white house kremlin nsc state us american russian ukrainian
+    chinese north south korean japanese british french german turkish israeli iranian
+    indian european un united states nations the of and for supreme military army navy
+    press treasury justice health council consulting research"""
+)
+_NOT_A_TITLE = frozenset({"general motors", "general electric", "general dynamics"})
+_TRANSLIT = {
+    "sergey": "sergei", "dmitri": "dmitry", "dmitriy": "dmitry", "yevgeniy": "yevgeny",
+    "evgeny": "yevgeny", "evgeniy": "yevgeny", "aleksandr": "alexander",
+    "aleksander": "alexander", "andrey": "andrei", "mohammed": "muhammad",
+    "mohammad": "muhammad", "mohamed": "muhammad", "muhammed": "muhammad",
+    "zelenskyy": "zelensky", "zelenskiy": "zelensky", "zelenskii": "zelensky",
+}  # fmt: skip
+# Organisation aliases that are safe to merge (first entry is the key).
+_ALIAS_GROUPS = [
+    ("united states", "u.s.", "us", "usa", "u.s.a.", "united states of america"),
+    ("united nations", "un", "u.n."),
+    ("north korea", "dprk", "democratic people's republic of korea"),
+    (
+        "united nations security council",
+        "un security council",
+        "u.n. security council",
+        "unsc",
+        "security council",
+    ),
+    ("national security council", "nsc"),
+]
+# Organisations a national prefix ("US", "White House") may precede without changing them.
+_PREFIXABLE = frozenset({"national security council", "treasury department", "state department"})
+_NATIONAL_PREFIXES = ("united states ", "us ", "white house ", "american ")
+# Family name first: only these surnames are also looked up as a first token.
+_FAMILY_FIRST = _words(
+    """kim lee park choi cho jung jang kang yoon yun moon han lim shin oh seo kwon hwang
+    ahn song ri pak xi li wang zhang liu chen yang huang zhao wu zhou hu"""
+)
+
+
+def _tokens(name: str) -> list[str]:
+    """Folded, spelling-folded words of a name, without its leading "the"."""
+    text = unicodedata.normalize("NFKD", fold(name))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = re.sub(r"\([^)]*\)", " ", text)  # "(NSC)"
+    text = re.sub(r"'s\b|(?<=s)'(?!\w)", "", text)  # possessives
+    text = re.sub(r"[-‐‑/]", " ", text).replace(".", "")
+    text = re.sub(r"[^\w\s']", " ", text)
+    words = [w.strip("'") for w in text.split() if w.strip("'")]
+    if words[:1] == ["the"]:
+        words = words[1:]
+    return [fold_spelling(w) if not w.endswith(("ise", "ises")) else w for w in words]
+
+
+def _strip_titles(words: list[str]) -> list[str]:
+    """Drop a leading descriptor ("Russian Defense Minister", "Secretary of State").
+
+    The descriptor is the leading run of descriptor words; it is dropped only if it holds a
+    title word and leaves a name that is not an organisation ("General Assembly" stays).
+    """
+    if " ".join(words) in _NOT_A_TITLE:
+        return words
+    run = 0
+    while run < len(words) - 1 and words[run] in _MODIFIERS:
+        run += 1
+    rest = words[run:]
+    if any(w in _TITLES for w in words[:run]) and not any(w in _ORG_WORDS for w in rest):
+        return rest
+    return words
+
+
+def _key(name: str) -> str:
+    return " ".join(_tokens(name))
+
+
+_ALIASES = {_key(alias): group[0] for group in _ALIAS_GROUPS for alias in group}
+
+
+def canonical_name(name: str) -> str:
+    """A comparison key for a person or organisation name.
+
+    Case, curly quotes, diacritics, possessives and hyphens are folded ("Kim Jong-un's"
+    -> "kim jong un"); a leading title is dropped ("Gen. Shoigu" -> "shoigu") because the
+    caller keeps titles as descriptors; common transliterations are unified ("Sergey" ->
+    "sergei"); and a few safe aliases merge ("U.S." -> "united states", "UNSC" -> "united
+    nations security council"). Capitals are never merged with their governments.
+    """
+    parts = name.split(",")  # "Shoigu, the defence minister"; "NSC spokesperson, Adrienne Watson"
+    words = _tokens(parts[0])
+    if len(parts) > 1 and words and all(w in _MODIFIERS for w in words):
+        words = _tokens(parts[1])
+    words = _strip_titles(words)
+    words = [_TRANSLIT.get(w, w) for w in words]
+    key = " ".join(words)
+    key = _ALIASES.get(key, key)
+    for prefix in _NATIONAL_PREFIXES:
+        rest = key.removeprefix(prefix)
+        if rest != key and _ALIASES.get(rest, rest) in _PREFIXABLE:
+            return _ALIASES.get(rest, rest)
+    return key
+
+
+def _surnames(key: str) -> set[str]:
+    """Tokens a full personal name can be cited by: the last, or a family name first."""
+    words = key.split()
+    found = {words[-1]}
+    if words[0] in _FAMILY_FIRST:
+        found.add(words[0])
+    return found
+
+
+_ORG_WORDS = _words(
+    """council university department ministry house times group institute agency committee
+    party army forces force union nations states republic korea russia china bank company
+    corp inc news press post journal organization program center office court parliament
+    assembly government administration kremlin pentagon treasury security national
+    international federation association foundation fund league network service club
+    media channel tv radio"""
+)
+
+
+def _is_personal(key: str) -> bool:
+    words = key.split()
+    return (
+        2 <= len(words) <= 4
+        and key not in _ALIASES.values()
+        and all(w.isalpha() for w in words)
+        and not any(w in _ORG_WORDS or w in ("of", "and", "for") for w in words)
+    )
+
+
+def name_variants_match(a: str, b: str) -> bool:
+    """True when two names can denote the same entity on their own evidence.
+
+    Equal keys match, and so does a bare surname with a full name that ends in it (or,
+    for family-name-first names such as "Kim Jong Un", begins with it). Whether a bare
+    surname is unambiguous in a whole corpus is `EntityIndex`'s question.
+    """
+    ka, kb = canonical_name(a), canonical_name(b)
+    if not ka or not kb:
+        return False
+    if ka == kb:
+        return True
+    short, full = sorted((ka, kb), key=lambda k: (len(k.split()), k))
+    return " " not in short and _is_personal(full) and short in _surnames(full)
+
+
+class EntityIndex:
+    """Resolves the names of one corpus to entity ids, merging only what is unambiguous."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        """Index every full personal name by the surname(s) it can be cited by."""
+        keys = {canonical_name(n) for n in names}
+        by_surname: dict[str, set[str]] = {}
+        for key in keys:
+            if _is_personal(key):
+                for surname in _surnames(key):
+                    by_surname.setdefault(surname, set()).add(key)
+        self._keys = frozenset(keys)
+        self._by_surname = {s: min(fulls) for s, fulls in by_surname.items() if len(fulls) == 1}
+
+    def resolve(self, name: str) -> str:
+        """The entity id of `name`: its canonical key, or the one full name it abbreviates.
+
+        "Mr. Kim" and "Kim" resolve to "kim jong un" when he is the only Kim of the
+        corpus; with two Kims they stay "kim" (ambiguous, never merged). The result does
+        not depend on the order the names were indexed in.
+        """
+        key = canonical_name(name)
+        if " " in key or not key:
+            return key
+        return self._by_surname.get(key, key)

@@ -1,0 +1,311 @@
+"""Numbers as written ("more than four years", "roughly 300 miles") -> comparable quantities.
+
+"Three entities" in one article and "five companies" in another is a disagreement only
+if both count the same kind of thing and no reading of both numbers fits. So a quantity
+keeps its qualifier ("more than", "about") and its counted noun, and two quantities
+conflict only when the sets of values they allow are disjoint.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from checker.entities import fold_spelling
+from checker.models import Qualifier, Quantity
+from checker.text import fold
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# --- vocabulary --------------------------------------------------------------------------
+_SMALL = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
+    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
+    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90,
+}  # fmt: skip
+_SCALE = {"hundred": 100, "thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000,
+          "trillion": 1_000_000_000_000}  # fmt: skip
+_QUALIFIERS: dict[str, Qualifier] = {
+    "more than": "more_than", "over": "more_than", "upwards of": "more_than",
+    "just over": "more_than", "at least": "at_least", "no fewer than": "at_least",
+    "no less than": "at_least", "at most": "at_most", "no more than": "at_most",
+    "up to": "at_most", "as many as": "at_most", "fewer than": "less_than",
+    "less than": "less_than", "under": "less_than", "just under": "less_than",
+    "about": "about", "around": "about", "roughly": "about", "some": "about",
+    "nearly": "about", "almost": "about", "approximately": "about", "close to": "about",
+    "an estimated": "about", "approx": "about",
+}  # fmt: skip
+_CURRENCY = {"$": "dollars", "€": "euros", "£": "pounds"}
+_MONTH_WORDS = sorted(
+    _words(
+        "january february march april may june july august september october november december"
+        " jan feb mar apr jun jul aug sep sept oct nov dec"
+    )
+)
+# Words that end a number phrase instead of naming what is counted.
+_STOP = _words(
+    """a an the of to in on at for from by with as than and or but nor that which who whom
+    whose it its this these those they them their he she his her him we our us you your i
+    is are was were be been being has have had will would could should may might can must
+    do does did not no so if then also more most less times per each other another such
+    said says say told into over under about after before since until while when where
+    ago old percent cent apiece"""
+)
+_ADJ_SUFFIXES = ("al", "ic", "ar", "ary", "ive", "ous", "an", "ese", "ish", "ful", "less",
+                 "ed", "ern", "ian")  # fmt: skip
+_ADJECTIVES = _words("new old more additional other big small large major key top")
+
+_WORD = "|".join(sorted([*_SMALL, *_SCALE, "dozen"], key=len, reverse=True))
+_NUMBER = re.compile(
+    r"(?P<cur>[$€£])?(?:"
+    r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    rf"|\b(?P<words>(?:(?:half\s+)?an?\s+(?=(?:dozen|hundred|thousand|million|billion)\b))?"
+    rf"(?:{_WORD})(?:(?:\s+|-)(?:{_WORD}))*)\b"
+    r")"
+    r"(?P<scale>(?:\s+(?:hundred|thousand|million|billion|trillion)\b)*)"
+    r"(?P<pct>\s*%|\s+per\s*cent\b|\s+percent\b)?",
+    re.IGNORECASE,
+)
+_QUALIFIER_BEFORE = re.compile(
+    r"\b(?P<q>" + "|".join(sorted(_QUALIFIERS, key=len, reverse=True)) + r")\s+$", re.IGNORECASE
+)
+_QUALIFIER_PREFIX = re.compile(
+    r"(?:(?P<q>" + "|".join(sorted(_QUALIFIERS, key=len, reverse=True)) + r")\s+)?", re.IGNORECASE
+)
+_UNIT_WORD = re.compile(r"(?:\s+|-)(?P<w>[A-Za-z][A-Za-z'’]*)")
+_YEAR_CONTEXT = re.compile(r"\b(?:in|since|by|during|from|until|of|before|after)\s+$", re.I)
+_MONTH_BEFORE = re.compile(r"\b(?:" + "|".join(_MONTH_WORDS) + r")\.?\s+$", re.IGNORECASE)
+_MONTH_AFTER = re.compile(r"\s+(?:of\s+)?(?:" + "|".join(_MONTH_WORDS) + r")\b", re.IGNORECASE)
+
+
+def _word_value(words: str) -> float | None:
+    """Value of "four", "twenty-five", "a dozen", "two hundred thousand"."""
+    tokens = re.split(r"[\s-]+", words.lower())
+    half = tokens[:1] == ["half"]
+    total, current = 0, 0
+    for t in tokens[1:] if half else tokens:
+        if t in ("a", "an"):
+            current = 1
+        elif t in _SMALL:
+            current += _SMALL[t]
+        elif t == "hundred":
+            current = (current or 1) * 100
+        elif t == "dozen":
+            current = (current or 1) * 12
+        elif t in _SCALE:
+            total, current = total + (current or 1) * _SCALE[t], 0
+        else:
+            return None
+    value = float(total + current)
+    return value / 2 if half else value
+
+
+def _unit_after(sentence: str, pos: int) -> tuple[str | None, int]:
+    """The counted noun after a number (up to two words: "nuclear tests") and its end."""
+    first = _UNIT_WORD.match(sentence, pos)
+    if not first or first.group("w").lower() in _STOP or _is_number_word(first.group("w")):
+        return None, pos
+    w1 = first.group("w").lower().rstrip("'’")
+    if sentence[first.start()] == "-" and (not w1.isalpha() or w1.endswith("ed")):
+        return None, pos  # "one-sided"
+    second = _UNIT_WORD.match(sentence, first.end())
+    hyphenated = sentence[first.start()] == "-"  # "a 300-mile journey": the unit is "mile"
+    if second and not hyphenated and sentence[second.start()] != "-" and _is_adjective(w1):
+        w2 = second.group("w").lower()
+        if w2 not in _STOP and not w2.endswith(("ed", "ly", "ing")) and w2.isalpha():
+            return f"{w1} {w2}", second.end()
+    return w1, first.end()
+
+
+def _is_adjective(word: str) -> bool:
+    return word in _ADJECTIVES or word.endswith(_ADJ_SUFFIXES)
+
+
+def _is_number_word(word: str) -> bool:
+    return word.lower() in _SMALL or word.lower() in _SCALE
+
+
+def _looks_like_year(digits: str) -> bool:
+    return digits.isdigit() and 1900 <= int(digits) <= 2099
+
+
+def _skip(sentence: str, m: re.Match[str], value: float, unit: str | None, end: int) -> bool:
+    """Numbers that are not counts: years, dates, times, ordinals, parts of identifiers."""
+    before, after = sentence[: m.start()], sentence[m.end() :]
+    if re.match(r"\s+ago\b", sentence[end:], re.IGNORECASE):
+        return True  # "four years ago" is a time
+    if re.search(r"[\w/#@.:-]$", before) and not m.group("cur"):
+        return True  # "COVID-19", "F-16", "G7", URLs
+    if re.match(r"[A-Za-z]|[:/]\d|-\d|\.\w", after) and not m.group("pct"):
+        return True  # "70th", "63yM", "10:30", "2-1"
+    if re.match(r"\s*(?:a\.?m\b|p\.?m\b|o'clock|ago\b)", after, re.IGNORECASE):
+        return True
+    if _MONTH_BEFORE.search(before) or _MONTH_AFTER.match(after):
+        return True  # "Sept. 5", "5 September"
+    digits = m.group("digits")
+    is_year = (
+        digits is not None
+        and _looks_like_year(digits)
+        and not (m.group("cur") or m.group("scale") or m.group("pct"))
+    )
+    if is_year:
+        plural = unit is not None and (unit.endswith("s") or unit == "people")
+        return bool(_YEAR_CONTEXT.search(before)) or not plural or before.rstrip().endswith(",")
+    return m.group("words") is not None and unit is None and not m.group("pct")
+
+
+def find_quantities(sentence: str) -> list[tuple[int, int, Quantity]]:
+    """Number phrases with their qualifier and counted noun, left to right.
+
+    Spans run from the qualifier to the noun ("more than four years") so the phrase can be
+    quoted as written. Years, dates, times, ordinals and numbers inside identifiers are
+    skipped, and so are number words with no noun ("one of them"): they are pronouns.
+    """
+    found: list[tuple[int, int, Quantity]] = []
+    for m in _NUMBER.finditer(sentence):
+        if found and m.start() < found[-1][1]:
+            continue
+        value = _match_value(m)
+        if value is None:
+            continue
+        unit, end = _unit_of(sentence, m)
+        if _skip(sentence, m, value, unit, end):
+            continue
+        start, qualifier = m.start(), "exact"
+        q = _QUALIFIER_BEFORE.search(sentence, 0, m.start())
+        if q:
+            start, qualifier = q.start(), _QUALIFIERS[" ".join(q.group("q").lower().split())]
+        text = sentence[start:end]
+        found.append((start, end, Quantity(text=text, value=value, unit=unit, qualifier=qualifier)))
+    return found
+
+
+def _match_value(m: re.Match[str]) -> float | None:
+    if m.group("digits"):
+        value: float | None = float(m.group("digits").replace(",", ""))
+    else:
+        value = _word_value(m.group("words"))
+    if value is None:
+        return None
+    for scale in m.group("scale").split():
+        value *= _SCALE[scale.lower()]
+    return value
+
+
+def _unit_of(sentence: str, m: re.Match[str]) -> tuple[str | None, int]:
+    if m.group("pct"):
+        return "percent", m.end()
+    if m.group("cur"):
+        return _CURRENCY[m.group("cur")], m.end()
+    return _unit_after(sentence, m.end())
+
+
+def parse_quantity(text: str) -> Quantity | None:
+    """The quantity a whole phrase states ("roughly 300 miles"); None if it states none.
+
+    The phrase is kept as given in `Quantity.text`; only the first number counts.
+    """
+    written = text.strip()
+    found = find_quantities(written)
+    if found:
+        return found[0][2].model_copy(update={"text": written})
+    prefix = _QUALIFIER_PREFIX.match(written)
+    assert prefix is not None  # the pattern can match the empty string
+    m = _NUMBER.fullmatch(written, prefix.end())
+    value = _match_value(m) if m else None
+    if value is None or (m and m.group("digits") and _looks_like_year(m.group("digits"))):
+        return None
+    q = prefix.group("q")
+    qualifier: Qualifier = _QUALIFIERS[" ".join(q.lower().split())] if q else "exact"
+    return Quantity(text=written, value=value, unit=None, qualifier=qualifier)
+
+
+# --- units -------------------------------------------------------------------------------
+_IRREGULAR = {"people": "person", "men": "man", "women": "woman", "children": "child",
+              "feet": "foot", "lives": "life", "wives": "wife", "series": "series",
+              "species": "species", "news": "news", "percent": "percent", "dollars": "dollar",
+              "analyses": "analysis", "crises": "crisis", "thieves": "thief"}  # fmt: skip
+_SYNONYMS = {"organization": "entity", "company": "entity", "firm": "entity",
+             "tonne": "ton", "metric ton": "ton", "per cent": "percent", "%": "percent",
+             "km": "kilometer", "kilometre": "kilometer", "usd": "dollar"}  # fmt: skip
+
+
+def _singular(word: str) -> str:
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("sses", "xes", "ches", "shes", "zzes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def canonical_unit(unit: str) -> str:
+    """A comparison key for a counted noun: "organisations" -> "entity", "Miles" -> "mile".
+
+    Lower-cased, singular and American-spelled; then a small table merges nouns that news
+    copy uses interchangeably for the same count (entity/organization/company/firm,
+    ton/tonne). Modifiers stay ("nuclear tests" -> "nuclear test"): whether they matter
+    is the caller's decision.
+    """
+    words = [fold_spelling(w) for w in fold(unit).split()]
+    if not words:
+        return ""
+    whole = " ".join(words)
+    if whole in _SYNONYMS:
+        return _SYNONYMS[whole]
+    head = _singular(words[-1])
+    head = _SYNONYMS.get(head, head)
+    return " ".join([*words[:-1], head])
+
+
+def _bounds(q: Quantity) -> tuple[float, bool, float, bool]:
+    """(low, low_inclusive, high, high_inclusive) of the values a quantity allows."""
+    v, inf = q.value, math.inf
+    return {
+        "exact": (v, True, v, True),
+        "about": (v - 0.1 * abs(v), True, v + 0.1 * abs(v), True),
+        "more_than": (v, False, inf, False),
+        "at_least": (v, True, inf, False),
+        "less_than": (-inf, False, v, False),
+        "at_most": (-inf, False, v, True),
+    }[q.qualifier]
+
+
+def quantities_conflict(a: Quantity, b: Quantity) -> bool:
+    """True when no single value satisfies both quantities of the same counted thing.
+
+    Each quantity allows a set of values; they conflict iff the sets are disjoint:
+
+        exact X          {X}              exact 3 vs exact 5        -> conflict
+        about X          [0.9X, 1.1X]     about 300 vs 320          -> fine
+                                          about 3 vs 5              -> conflict
+        more than X      (X, inf)         more than 4 vs exact 4    -> conflict
+        at least X       [X, inf)         at least 4 vs exact 4     -> fine
+        less/fewer than  (-inf, X)        fewer than 5 vs exact 5   -> conflict
+        at most / up to  (-inf, X]        up to 5 vs exact 5        -> fine
+        two lower bounds (or two upper bounds) always intersect     -> never a conflict
+        lower vs upper   conflict iff the ranges do not meet
+
+    Values are treated as real numbers ("more than 4" and "fewer than 5" do not conflict
+    although no whole count fits both). Quantities whose canonical units differ are not
+    comparable and never conflict here; two unit-less quantities are compared.
+    """
+    ua = canonical_unit(a.unit) if a.unit else None
+    ub = canonical_unit(b.unit) if b.unit else None
+    if ua != ub:
+        return False
+    lo_a, lo_a_in, hi_a, hi_a_in = _bounds(a)
+    lo_b, lo_b_in, hi_b, hi_b_in = _bounds(b)
+    lo, lo_in = max((lo_a, lo_a_in), (lo_b, lo_b_in), key=lambda x: (x[0], not x[1]))
+    hi, hi_in = min((hi_a, hi_a_in), (hi_b, hi_b_in), key=lambda x: (x[0], x[1]))
+    if math.isclose(lo, hi, rel_tol=1e-9, abs_tol=1e-12):
+        return not (lo_in and hi_in)
+    return lo > hi

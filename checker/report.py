@@ -1,0 +1,98 @@
+"""Render a `Report`: JSON for tools (a stable contract), Markdown for people.
+
+Rendering is pure: the same report gives byte-identical output.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from checker.models import Flag, Report, Severity
+
+FORMATS = ("markdown", "json")
+_SEVERITIES: tuple[Severity, ...] = ("high", "medium", "low")
+
+
+def render(report: Report, fmt: str) -> str:
+    if fmt == "json":
+        return render_json(report)
+    return render_markdown(report)
+
+
+def render_json(report: Report) -> str:
+    """The JSON contract: schema_version, extractor, articles, flags, problems."""
+    return json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+
+
+def summary_line(report: Report) -> str:
+    """'5 articles, 7 flags (2 high, 3 medium, 2 low), 0 problems'."""
+    counts = Counter(f.severity for f in report.flags)
+    by_severity = ", ".join(f"{counts[s]} {s}" for s in _SEVERITIES if counts[s])
+    flags = f"{len(report.flags)} flag{'s' if len(report.flags) != 1 else ''}"
+    if by_severity:
+        flags += f" ({by_severity})"
+    problems = len(report.problems)
+    return (
+        f"{len(report.articles)} article{'s' if len(report.articles) != 1 else ''}, {flags}, "
+        f"{problems} problem{'s' if problems != 1 else ''}"
+    )
+
+
+def render_markdown(report: Report) -> str:
+    lines = [
+        "# checker report",
+        "",
+        f"{summary_line(report)}. Extractor: `{report.extractor}`.",
+        "",
+    ]
+    if report.flags:
+        kinds = Counter(f.kind for f in report.flags)
+        lines.append("By kind: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())) + ".")
+        lines.append("")
+        lines.append("## Flags")
+        lines.append("")
+        for number, flag in enumerate(report.flags, 1):
+            lines.extend(_flag_markdown(number, flag))
+    else:
+        lines.extend(["No conflicts found.", ""])
+    lines.extend(["## Articles", ""])
+    lines.append("| article | published | extractor | claims | mentions | status |")
+    lines.append("|---|---|---|---:|---:|---|")
+    for a in report.articles:
+        published = a.published.isoformat() if a.published else "unknown"
+        if a.published_origin == "inferred":
+            published += " (inferred)"
+        status = a.status if a.reason is None else f"{a.status}: {_cell(a.reason)}"
+        lines.append(
+            f"| {_cell(a.id)} | {published} | {a.extractor} | {a.claims} | {a.mentions} "
+            f"| {status} |"
+        )
+    lines.append("")
+    notes = [a for a in report.articles if a.published_note]
+    if notes:
+        lines.extend(f"- {a.id}: publication date {a.published_note}" for a in notes)
+        lines.append("")
+    if report.problems:
+        lines.extend(["## Problems", ""])
+        lines.extend(f"- `{p.path}`: {p.message}" for p in report.problems)
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _flag_markdown(number: int, flag: Flag) -> list[str]:
+    lines = [
+        f"### {number}. {flag.severity} · {flag.kind} · `{flag.id}`",
+        "",
+        flag.summary,
+        "",
+    ]
+    for e in flag.evidence:
+        quote = " ".join(e.quote.split())
+        lines.append(f"- **{e.article}** [{e.start}:{e.end}]: > {quote}")
+    lines.append("")
+    return lines
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")

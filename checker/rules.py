@@ -1,0 +1,683 @@
+"""The built-in rule extractor: checker's default when no model is configured.
+
+It reads news English with patterns rather than a model, and like every extractor it only
+copies what the text says: speakers and what they said (direct and reported speech,
+"according to X", "X told reporters"), events with their time, place and numbers,
+entity mentions with titles, and gendered cues (descriptors and pronouns). Judging them is
+the comparator's job.
+
+The heuristics favour precision: a pronoun whose antecedent is ambiguous, or a speaker
+that cannot be found, is left out rather than guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from checker import lexicon as lx
+from checker.dates import find_time_expressions
+from checker.models import (
+    Article,
+    Claim,
+    EntityKind,
+    EntityMention,
+    Evidence,
+    Extraction,
+    Gender,
+    Modality,
+)
+from checker.quantities import find_quantities
+from checker.text import sentence_spans
+
+_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[\w]+(?:[-’'][\w]+)*")
+_POSSESSIVE = re.compile(r"[’']s?$")
+_OTHER_NAME_WORDS = frozenset({"war", "day", "summit", "pandemic", "union", "games", "times"})
+_AUXILIARIES = frozenset(
+    """have has had is was were are be been will would may might could can also already
+    now recently reportedly previously still just only both""".split()
+)
+_RELATIVES = frozenset({"who", "which", "where", "whose", "that"})
+_LEADING = frozenset(
+    "but and so then also while although though as because when where if since once".split()
+)
+_QUOTE_PAIRS = {"“": "”", '"': '"'}
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def low(self) -> str:
+        return self.text.lower()
+
+
+@dataclass(frozen=True)
+class _Mention:
+    text: str  # name as written (possessive stripped)
+    kind: EntityKind
+    start: int
+    end: int
+    descriptors: tuple[str, ...] = ()
+    full: str | None = None  # the full name a short form refers to
+
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    text: str
+    tokens: list[_Token]
+    quotes: list[tuple[int, int]]  # absolute spans of quoted text (inside the marks)
+    mentions: list[_Mention] = field(default_factory=list)
+    heading: bool = False
+
+    def in_quote(self, pos: int) -> bool:
+        return any(a <= pos < b for a, b in self.quotes)
+
+
+class RuleExtractor:
+    """Pattern-based extractor; deterministic and offline."""
+
+    @property
+    def name(self) -> str:
+        return "rules"
+
+    def extract(self, article: Article) -> Extraction:
+        return _ArticleReader(article).read()
+
+
+class _ArticleReader:
+    def __init__(self, article: Article) -> None:
+        self.article = article
+        self.text = article.text
+        self.sentences = [self._sentence(s, e) for s, e in sentence_spans(article.text)]
+        self.persons: dict[str, str] = {}  # short form (lower) -> full name
+        self.claims: list[Claim] = []
+        self.mentions: list[EntityMention] = []
+
+    # -- structure ---------------------------------------------------------------------
+
+    def _sentence(self, start: int, end: int) -> _Sentence:
+        text = self.text[start:end]
+        tokens = [
+            _Token(m.group(), start + m.start(), start + m.end()) for m in _TOKEN.finditer(text)
+        ]
+        quotes: list[tuple[int, int]] = []
+        i = 0
+        while i < len(text):
+            closing = _QUOTE_PAIRS.get(text[i])
+            if closing is not None:
+                j = text.find(closing, i + 1)
+                if j != -1:
+                    quotes.append((start + i + 1, start + j))
+                    i = j + 1
+                    continue
+            i += 1
+        heading = text[-1] not in '.!?"”’)' and len(tokens) <= 10
+        return _Sentence(start, end, text, tokens, quotes, heading=heading)
+
+    def read(self) -> Extraction:
+        for sentence in self.sentences:
+            sentence.mentions = self._find_mentions(sentence, register=True)
+        # Second pass: short forms ("Kim", "Shoigu") now resolve to full names seen anywhere.
+        for sentence in self.sentences:
+            sentence.mentions = self._find_mentions(sentence, register=False)
+        previous: _Sentence | None = None
+        for sentence in self.sentences:
+            if not sentence.heading:
+                used_times = self._speech_claims(sentence, previous)
+                self._event_claims(sentence, previous, used_times)
+                self._gender_mentions(sentence, previous)
+            previous = None if sentence.heading else sentence
+        return Extraction(
+            article=self.article.id,
+            extractor="rules",
+            claims=tuple(self.claims),
+            mentions=tuple(self.mentions),
+        )
+
+    def _evidence(self, sentence: _Sentence) -> Evidence:
+        return Evidence.span(self.article, sentence.start, sentence.end)
+
+    # -- entities ----------------------------------------------------------------------
+
+    def _find_mentions(self, sentence: _Sentence, *, register: bool) -> list[_Mention]:
+        mentions: list[_Mention] = []
+        tokens = sentence.tokens
+        i = 0
+        while i < len(tokens):
+            if not _is_capitalised(tokens[i]):
+                i += 1
+                continue
+            j = i
+            while (
+                j + 1 < len(tokens)
+                and _is_capitalised(tokens[j + 1])
+                and _adjacent(self.text, tokens[j], tokens[j + 1])
+            ):
+                if _POSSESSIVE.search(tokens[j].text) and tokens[j].text[-2:] in ("’s", "'s"):
+                    break
+                j += 1
+            run = tokens[i : j + 1]
+            if (
+                i >= 2
+                and tokens[i - 1].low in {"for", "of", "&"}
+                and _is_capitalised(tokens[i - 2])
+            ):
+                i = j + 1
+                continue  # the tail of a longer name ("Institute for National Unification")
+            role = tokens[i - 1].low if i > 0 and tokens[i - 1].low in lx.ROLE_WORDS else None
+            mention = self._classify(run, role, register=register, sentence_start=(i == 0))
+            if mention is not None and not _is_time_word(run):
+                mentions.append(mention)
+            i = j + 1
+        return mentions
+
+    def _classify(
+        self, run: list[_Token], role: str | None, *, register: bool, sentence_start: bool
+    ) -> _Mention | None:
+        words = [_strip_possessive(t.text) for t in run]
+        lows = [w.lower() for w in words]
+        while lows and lows[0] in lx.STOP_CAPS:
+            words, lows, run = words[1:], lows[1:], run[1:]
+        if not words:
+            return None
+        last_title = max((k for k, w in enumerate(lows) if w.rstrip(".") in _TITLES), default=-1)
+        descriptors = [" ".join(words[: last_title + 1])] if last_title >= 0 else []
+        if role:
+            descriptors.insert(0, role)
+        name_words = words[last_title + 1 :]
+        name_tokens = run[last_title + 1 :]
+        if not name_words:
+            return None
+        name = " ".join(name_words)
+        low = name.lower()
+        start = name_tokens[0].start
+        end = name_tokens[-1].start + len(name_words[-1])
+        name_lows = [w.lower() for w in name_words]
+        # A leading demonym ("Russian", "North Korean") describes; it does not name.
+        while len(name_words) > 1 and name_lows[0] in lx.DEMONYMS and low not in lx.PLACE_NAMES:
+            descriptors.append(name_words[0])
+            name_words, name_lows, name_tokens = name_words[1:], name_lows[1:], name_tokens[1:]
+            name, low, start = " ".join(name_words), " ".join(name_lows), name_tokens[0].start
+        if low in lx.PLACE_NAMES and not descriptors:
+            return _Mention(name, "place", start, end)
+        if any(w.rstrip(".") in lx.ORG_WORDS for w in name_lows) or any(
+            w in lx.ORG_ACRONYMS for w in name_words
+        ):
+            return _Mention(name, "organization", start, end, tuple(descriptors))
+        if descriptors or len(name_words) >= 2:
+            if any(w in _OTHER_NAME_WORDS for w in name_lows) or low in lx.PLACE_NAMES:
+                return None
+            if name_lows[0] in lx.DEMONYMS:
+                return None
+            if register and len(name_words) >= 2:
+                self._register_person(name_words)
+            full = self.persons.get(low) if len(name_words) == 1 else None
+            return _Mention(name, "person", start, end, tuple(descriptors), full=full)
+        full = self.persons.get(low)
+        if full is not None:
+            return _Mention(name, "person", start, end, full=full)
+        return None
+
+    def _register_person(self, words: list[str]) -> None:
+        full = " ".join(words)
+        for short in {words[0].lower(), words[-1].lower()}:
+            known = self.persons.get(short)
+            if known is None:
+                self.persons[short] = full
+            elif _name_key(known) != _name_key(full):
+                self.persons[short] = ""  # ambiguous: never resolve this short form
+        self.persons[full.lower()] = full
+
+    # -- speech ------------------------------------------------------------------------
+
+    def _speech_claims(self, sentence: _Sentence, previous: _Sentence | None) -> set[int]:
+        """Add one claim per attributed statement; return the time spans they used."""
+        used: set[int] = set()
+        times = self._times(sentence)
+        found = False
+        for index, token in enumerate(sentence.tokens):
+            lemma = lx.SPEECH_VERBS.get(token.text)
+            if lemma is None or sentence.in_quote(token.start):
+                continue
+            if token.text == "issued" and not self.text.startswith(" a statement", token.end):
+                continue
+            before = sentence.tokens[index - 1].low if index else ""
+            if before in {"to", "is", "was", "are", "were", "be", "been"}:
+                continue
+            claim = self._speech_claim(sentence, index, lemma, times, previous, used)
+            if claim is not None:
+                self.claims.append(claim)
+                found = True
+                break  # one attributed statement per sentence keeps speakers unambiguous
+        if not found:
+            claim = self._according_to(sentence, times, used)
+            if claim is not None:
+                self.claims.append(claim)
+        return used
+
+    def _speech_claim(
+        self,
+        sentence: _Sentence,
+        index: int,
+        lemma: str,
+        times: list[tuple[int, int]],
+        previous: _Sentence | None,
+        used: set[int],
+    ) -> Claim | None:
+        verb = sentence.tokens[index]
+        left = self.text[sentence.start : verb.start]
+        _, speaker_text, subject_start = self._subject(sentence, verb.start)
+        after = [m for m in sentence.mentions if m.start >= verb.end and m.kind == "person"]
+        trailing = left.rstrip().endswith((",", ",”", ',"')) or not left.strip(" ,“”\"'")
+        if trailing and after and after[0].start - verb.end <= 3:
+            # "..., said Andrei Lankov" / "“...,” says Keir Giles"
+            speaker_text = after[0].full or after[0].text
+            subject_start = sentence.start
+            content_text = left.rstrip(" ,").strip()
+        elif speaker_text is None:
+            return None
+        else:
+            content_text = self.text[verb.end : sentence.end]
+            before_speaker = self.text[sentence.start : subject_start].rstrip(" ,")
+            bare = before_speaker
+            for a, b in times:
+                if b <= subject_start:
+                    bare = bare.replace(self.text[a:b], "")
+            after_words = content_text.split()
+            quoted_after = any(ch in content_text for ch in '“"')
+            if (
+                len(bare.split()) >= 4
+                and not quoted_after
+                and "that" not in after_words[:5]
+                and len(after_words) <= 10
+            ):
+                # "“...,” Sullivan told reporters" / "..., Watson said Monday."
+                content_text = before_speaker
+        if speaker_text is not None and speaker_text.lower() in {"he", "she"}:
+            resolved = self._antecedent(sentence, verb.start, previous)
+            if resolved is not None:
+                speaker_text = resolved
+        # When it was said: right after the verb (before 'that', a quote or a comma), or in
+        # an adverbial that opens the sentence before the speaker.
+        window_end = _clause_end(self.text, verb.end, sentence.end)
+        chosen = next(((a, b) for a, b in times if verb.end <= a < window_end), None)
+        if chosen is None:
+            chosen = next(((a, b) for a, b in times if b <= subject_start), None)
+        time_text = None
+        if chosen is not None:
+            time_text = self.text[chosen[0] : chosen[1]]
+            used.add(chosen[0])
+        content_text = _strip_content(content_text, time_text)
+        quote = self._main_quote(sentence)
+        polarity = "denied" if lemma == "deny" or _negated_content(content_text) else "affirmed"
+        return Claim(
+            article=self.article.id,
+            subject=speaker_text,
+            predicate=lemma,
+            time=time_text,
+            speaker=speaker_text,
+            speech_verb=verb.text,
+            quote=quote,
+            content=content_text or None,
+            polarity=polarity,
+            modality="reported",
+            evidence=self._evidence(sentence),
+        )
+
+    def _according_to(
+        self, sentence: _Sentence, times: list[tuple[int, int]], used: set[int]
+    ) -> Claim | None:
+        match = re.search(r"\b[Aa]ccording to\b", sentence.text)
+        if match is None:
+            return None
+        at = sentence.start + match.end()
+        after = [
+            m for m in sentence.mentions if m.start >= at and m.kind in ("person", "organization")
+        ]
+        if not after or after[0].start - at > 6:
+            return None
+        speaker = after[0].full or after[0].text
+        if match.start() == 0:
+            comma = sentence.text.find(",", after[0].end - sentence.start)
+            content = sentence.text[comma + 1 :] if comma != -1 else ""
+            quote_starts = [a for a, _ in sentence.quotes if a > after[0].end]
+            if quote_starts and comma != -1:
+                content = self.text[quote_starts[0] - 1 : sentence.end]
+        else:
+            content = sentence.text[: match.start()]
+        content = content.strip(" ,.")
+        return Claim(
+            article=self.article.id,
+            subject=speaker,
+            predicate="say",
+            speaker=speaker,
+            speech_verb="according to",
+            quote=self._main_quote(sentence),
+            content=content or None,
+            polarity="denied" if _negated_content(content) else "affirmed",
+            modality="reported",
+            evidence=self._evidence(sentence),
+        )
+
+    def _main_quote(self, sentence: _Sentence) -> str | None:
+        quotes = [self.text[a:b] for a, b in sentence.quotes]
+        quotes = [q.strip(" ,.") for q in quotes if len(q.split()) >= 2]
+        return max(quotes, key=len) if quotes else None
+
+    def _subject(
+        self, sentence: _Sentence, verb_start: int
+    ) -> tuple[_Mention | None, str | None, int]:
+        """The speaker or actor before a verb: nearest person in the clause, else its NP."""
+        left = self.text[sentence.start : verb_start]
+        segments = _segments(left, sentence.start)
+        for seg_start, seg_end in reversed(segments[-3:]):
+            persons = [
+                m
+                for m in sentence.mentions
+                if seg_start <= m.start
+                and m.end <= seg_end
+                and m.kind == "person"
+                and not sentence.in_quote(m.start)
+            ]
+            if persons:
+                mention = persons[-1]
+                return mention, mention.full or mention.text, seg_start
+        for seg_start, seg_end in reversed(segments):
+            phrase = _noun_phrase(self.text[seg_start:seg_end])
+            if phrase:
+                offset = self.text.find(phrase, seg_start, seg_end)
+                inside = [m for m in sentence.mentions if seg_start <= m.start and m.end <= seg_end]
+                if inside and phrase.lower().endswith(inside[-1].text.lower()):
+                    return inside[-1], phrase, offset
+                core = re.split(r"\s(?:of|at|for|from|with|in)\s", phrase, maxsplit=1)[0].split()
+                head = _strip_possessive(core[-1]).lower() if core else ""
+                verbish = any(
+                    w in lx.EVENT_VERBS or w in lx.SPEECH_VERBS for w in phrase.split()[1:]
+                )
+                short = len(core) <= 4 and len(phrase.split()) <= 10 and not verbish
+                if short and (head in lx.SPEAKER_NOUNS or phrase.lower() in {"he", "she", "they"}):
+                    return None, phrase, offset
+                return None, None, offset
+        return None, None, verb_start
+
+    def _times(self, sentence: _Sentence) -> list[tuple[int, int]]:
+        spans = find_time_expressions(sentence.text)
+        return [
+            (sentence.start + a, sentence.start + b)
+            for a, b in spans
+            if not sentence.in_quote(sentence.start + a)
+        ]
+
+    # -- events ------------------------------------------------------------------------
+
+    def _event_claims(
+        self, sentence: _Sentence, previous: _Sentence | None, used: set[int]
+    ) -> None:
+        times = [t for t in self._times(sentence) if t[0] not in used]
+        quantities = find_quantities(sentence.text)
+        tokens = sentence.tokens
+        for index, token in enumerate(tokens):
+            lemma = lx.EVENT_VERBS.get(token.text)
+            if lemma is None or sentence.in_quote(token.start):
+                continue
+            before = [t.low for t in tokens[max(0, index - 4) : index]]
+            base_form = token.low == lemma or token.low in {"head", "heads", "meets"}
+            if (
+                base_form
+                and token.low != "heads"
+                and not (
+                    before and before[-1] in {"to", "will", "would", "may", "might", "could", "can"}
+                )
+            ):
+                continue
+            if before and before[-1] in {"the", "a", "an", "his", "her", "its", "their", "first"}:
+                continue
+            predicate, obj_start = lemma, token.end
+            obj_text = _object_phrase(self.text, token.end, sentence.end)
+            if lemma == "impose" and obj_text and obj_text.lower().startswith("sanctions"):
+                predicate = "sanction"
+                on = re.search(r"\bon\s+", self.text[token.end : sentence.end])
+                if on is not None:
+                    obj_start = token.end + on.end()
+                    obj_text = _object_phrase(self.text, obj_start, sentence.end)
+                else:
+                    obj_text = None
+            _, subject, _ = self._subject(sentence, token.start)
+            subject_text = subject or self._relative_subject(sentence, token.start)
+            if subject_text and subject_text.lower() in {"he", "she"}:
+                subject_text = self._antecedent(sentence, token.start, previous) or subject_text
+            if not subject_text:
+                continue
+            time_text = _nearest(self.text, times, token.start)
+            place = self._place_after(sentence, token.end, lemma)
+            quantity = next((q for a, _, q in quantities if sentence.start + a >= obj_start), None)
+            modality = _modality(before)
+            polarity = "denied" if any(w in lx.NEGATION_WORDS for w in before[-3:]) else "affirmed"
+            self.claims.append(
+                Claim(
+                    article=self.article.id,
+                    subject=subject_text,
+                    predicate=predicate,
+                    object=obj_text,
+                    time=time_text,
+                    place=place,
+                    quantity=quantity,
+                    polarity=polarity,
+                    modality=modality,
+                    evidence=self._evidence(sentence),
+                )
+            )
+
+    def _relative_subject(self, sentence: _Sentence, verb_start: int) -> str | None:
+        """'Shoigu, who visited Pyongyang' -> Shoigu."""
+        left = self.text[sentence.start : verb_start].rstrip()
+        if not left.lower().endswith(("who", "which")):
+            return None
+        persons = [m for m in sentence.mentions if m.end <= verb_start and m.kind == "person"]
+        return (persons[-1].full or persons[-1].text) if persons else None
+
+    def _place_after(self, sentence: _Sentence, pos: int, lemma: str) -> str | None:
+        for m in sentence.mentions:
+            if m.start < pos or m.kind != "place" or sentence.in_quote(m.start):
+                continue
+            gap = self.text[pos : m.start].lower()
+            if lemma == "visit" and not gap.strip():
+                return m.text
+            if re.search(r"\b(in|to|at)\b[^,.;]*$", gap) and len(gap) < 60:
+                return m.text
+            return None
+        return None
+
+    # -- gender and pronouns -----------------------------------------------------------
+
+    def _gender_mentions(self, sentence: _Sentence, previous: _Sentence | None) -> None:
+        for m in sentence.mentions:
+            if sentence.in_quote(m.start):
+                continue
+            gender, cue = None, None
+            for descriptor in m.descriptors:
+                gender, cue = _gender_of(descriptor)
+                if gender is not None:
+                    break
+            self._add_mention(sentence, m.full or m.text, m.kind, gender, cue, m.descriptors)
+        for token in sentence.tokens:
+            if token.low not in lx.GENDERED_PRONOUNS or sentence.in_quote(token.start):
+                continue
+            name = self._antecedent(sentence, token.start, previous)
+            if name is not None:
+                pronoun_gender: Gender = "female" if token.low in lx.FEMALE_WORDS else "male"
+                self._add_mention(sentence, name, "person", pronoun_gender, token.text, ())
+
+    def _add_mention(
+        self,
+        sentence: _Sentence,
+        name: str,
+        kind: EntityKind,
+        gender: Gender | None,
+        cue: str | None,
+        descriptors: tuple[str, ...],
+    ) -> None:
+        self.mentions.append(
+            EntityMention(
+                article=self.article.id,
+                text=name,
+                kind=kind,
+                descriptors=descriptors,
+                gender=gender,
+                cue=cue,
+                evidence=self._evidence(sentence),
+            )
+        )
+
+    def _antecedent(self, sentence: _Sentence, pos: int, previous: _Sentence | None) -> str | None:
+        """The person a pronoun at `pos` refers to, or None when it is not clear."""
+        before = [
+            m
+            for m in sentence.mentions
+            if m.kind == "person" and m.end <= pos and not sentence.in_quote(m.start)
+        ]
+        names = {_name_key(m.full or m.text) for m in before}
+        if len(names) == 1:
+            return before[-1].full or before[-1].text
+        if names:
+            # "<Person> said he ...": the speaker right before the pronoun.
+            gap = self.text[before[-1].end : pos].lower().split()
+            if gap and gap[0] in lx.SPEECH_VERBS and len(gap) <= 3:
+                return before[-1].full or before[-1].text
+            return None
+        if previous is None:
+            return None
+        persons = [
+            m for m in previous.mentions if m.kind == "person" and not previous.in_quote(m.start)
+        ]
+        return (persons[0].full or persons[0].text) if persons else None
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+_TITLES = frozenset(w.rstrip(".") for w in lx.TITLE_WORDS)
+_ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "gen", "sen", "rep", "gov", "st", "lt", "col"})
+
+
+def _is_capitalised(token: _Token) -> bool:
+    first = token.text[0]
+    return first.isupper() or (token.text.lower() in {"u.s.", "u.k.", "u.n."})
+
+
+def _adjacent(text: str, a: _Token, b: _Token) -> bool:
+    gap = text[a.end : b.start]
+    return gap in (" ", ". ", "-") or (gap == " " * len(gap) and len(gap) <= 1)
+
+
+def _strip_possessive(word: str) -> str:
+    if word.endswith(("’s", "'s")):
+        return word[:-2]
+    return word
+
+
+def _is_time_word(run: list[_Token]) -> bool:
+    return all(t.low.rstrip(".") in lx.MONTHS or t.low in lx.WEEKDAYS for t in run)
+
+
+def _name_key(name: str) -> str:
+    return re.sub(r"[\s\-]+", " ", name.lower()).strip()
+
+
+def _segments(left: str, offset: int) -> list[tuple[int, int]]:
+    """Comma-separated pieces of the text before a verb, as absolute spans."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in re.finditer(r",[”\"]?\s*", left):
+        spans.append((offset + start, offset + match.start()))
+        start = match.end()
+    spans.append((offset + start, offset + len(left)))
+    return [(a, b) for a, b in spans if b > a]
+
+
+def _noun_phrase(segment: str) -> str | None:
+    words = segment.strip(' “”"').split()
+    while words and (words[-1].lower() in _AUXILIARIES or words[-1].lower() in lx.WEEKDAYS):
+        words.pop()
+    while words and words[0].lower() in _LEADING:
+        words.pop(0)
+    if not words or len(words) > 8:
+        return None
+    if words[-1].lower() in _RELATIVES:
+        return None
+    return " ".join(words)
+
+
+def _clause_end(text: str, start: int, limit: int) -> int:
+    match = re.search(r"\bthat\b|[“\",;:]", text[start:limit])
+    return start + match.start() if match else limit
+
+
+def _strip_content(content: str, time_text: str | None) -> str:
+    content = content.strip(" ,")
+    while True:
+        before = content
+        if time_text and content.startswith(time_text):
+            content = content[len(time_text) :].strip(" ,")
+        content = re.sub(
+            r"^(to reporters|reporters|a statement|in a statement|warning|saying|that)\b\s*",
+            "",
+            content,
+        ).strip(" ,")
+        if content == before:
+            return content.strip(" ,.")
+
+
+def _negated_content(content: str) -> bool:
+    return bool(re.search(r"\b(never|not|no plan|denied|deny)\b", content.lower()[:80]))
+
+
+def _object_phrase(text: str, start: int, limit: int) -> str | None:
+    rest = text[start:limit]
+    cut = len(rest)
+    for match in re.finditer(
+        r"[,;:“”\"(]|\.(?=\s|$)|\s(in|on|to|for|at|by|from|after|since|that|which|who|it|as|"
+        r"with|because|while|where|when|across|between|unlike|during|seeking|and\s+\w+ed)\s",
+        rest,
+    ):
+        if match.group() == ".":
+            word = rest[: match.start()].split()[-1:] or [""]
+            if word[0].lower().rstrip(".") in _ABBREVIATIONS:
+                continue
+        cut = match.start()
+        break
+    phrase = rest[:cut].strip()
+    return phrase or None
+
+
+def _nearest(text: str, times: list[tuple[int, int]], pos: int) -> str | None:
+    if not times:
+        return None
+    a, b = min(times, key=lambda t: (abs(t[0] - pos), t[0]))
+    return text[a:b]
+
+
+def _modality(before: list[str]) -> Modality:
+    window = set(before[-3:])
+    if window & lx.SPECULATIVE_WORDS:
+        return "speculative"
+    if window & {"will", "plans", "plan", "planned", "planning", "intends", "expects", "set"} or (
+        before and before[-1] == "to"
+    ):
+        return "planned"
+    return "asserted"
+
+
+def _gender_of(descriptor: str) -> tuple[Gender | None, str | None]:
+    for word in descriptor.split():
+        low = word.lower()
+        if low in lx.FEMALE_WORDS:
+            return "female", word
+        if low in lx.MALE_WORDS:
+            return "male", word
+    return None, None

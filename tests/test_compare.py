@@ -1,0 +1,528 @@
+"""Each comparator rule: what must fire, and what must not."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from typing import Any
+
+import pytest
+
+from checker.compare import compare_claims
+from checker.models import Article, Claim, EntityMention, Evidence, Extraction, Quantity
+
+TUESDAY = dt.date(2023, 9, 5)
+
+
+def article(aid: str, text: str, published: dt.date | None = TUESDAY) -> Article:
+    return Article(id=aid, path=f"{aid}.txt", text=text, published=published)
+
+
+def ev(a: Article, quote: str) -> Evidence:
+    found = Evidence.locate(a, quote)
+    assert found is not None, quote
+    return found
+
+
+def claim(a: Article, sentence: str, **slots: Any) -> Claim:
+    slots.setdefault("predicate", "say")
+    return Claim(article=a.id, evidence=ev(a, sentence), **slots)
+
+
+def person(
+    a: Article,
+    sentence: str,
+    name: str,
+    gender: str | None = None,
+    cue: str | None = None,
+    descriptors: tuple[str, ...] = (),
+) -> EntityMention:
+    return EntityMention(
+        article=a.id,
+        text=name,
+        kind="person",
+        gender=gender,
+        cue=cue,
+        descriptors=descriptors,
+        evidence=ev(a, sentence),
+    )  # type: ignore[arg-type]
+
+
+def run(*pairs: tuple[Article, list[Claim], list[EntityMention]]) -> list[Any]:
+    articles = [p[0] for p in pairs]
+    extractions = [
+        Extraction(article=a.id, extractor="test", claims=tuple(c), mentions=tuple(m))
+        for a, c, m in pairs
+    ]
+    return list(compare_claims(articles, extractions))
+
+
+def kinds(flags: list[Any]) -> list[str]:
+    return [f.kind for f in flags]
+
+
+# -- self reference --------------------------------------------------------------------------
+
+
+def test_self_reference_fires_when_a_party_joins_itself() -> None:
+    s = "Russia and China have joined China in opposing further sanctions."
+    a = article("a", s)
+    flags = run(
+        (a, [claim(a, s, subject="Russia and China", predicate="join", object="China")], [])
+    )
+    assert kinds(flags) == ["self_reference"]
+    assert flags[0].severity == "high"
+    assert flags[0].evidence[0].quote == s
+
+
+def test_self_reference_silent_for_a_normal_alliance() -> None:
+    s = "Russia has joined China in opposing new sanctions."
+    a = article("a", s)
+    flags = run((a, [claim(a, s, subject="Russia", predicate="join", object="China")], []))
+    assert flags == []
+
+
+# -- date sanity -----------------------------------------------------------------------------
+
+
+def test_undated_month_after_publication_is_flagged_as_last_year() -> None:
+    s = "In November, a representative of the defence ministry stated that it had no plan."
+    a = article("a", s)
+    flags = run((a, [claim(a, s, speaker="a representative", time="In November")], []))
+    assert kinds(flags) == ["date_sanity"]
+    assert "2022-11" in flags[0].summary
+
+
+@pytest.mark.parametrize("time", ["In August", "last month", "recently", "Monday"])
+def test_past_dates_before_publication_are_not_flagged(time: str) -> None:
+    s = f"{time} the US imposed sanctions on three entities."
+    a = article("a", s)
+    flags = run((a, [claim(a, s, subject="the US", predicate="sanction", time=time)], []))
+    assert flags == []
+
+
+def test_future_plans_are_not_date_sanity_problems() -> None:
+    s = "Kim plans to travel to Russia next week."
+    a = article("a", s)
+    flags = run(
+        (
+            a,
+            [claim(a, s, subject="Kim", predicate="travel", time="next week", modality="planned")],
+            [],
+        )
+    )
+    assert flags == []
+
+
+# -- statement dates -------------------------------------------------------------------------
+
+MONDAY_SAYS = "Adrienne Watson said Monday that arms talks between Russia and North Korea were making active progress."
+SEPT5_SAYS = "On Sept. 5, John Kirby said talks between Russia and North Korea about weapons transfers were actively advancing."
+TUESDAY_SAYS = "A US source stated on Tuesday that arms talks between Russia and North Korea are actively progressing."
+
+
+def _statement(
+    aid: str, text: str, speaker: str, time: str
+) -> tuple[Article, list[Claim], list[EntityMention]]:
+    a = article(aid, text)
+    content = text.split(" that ", 1)[-1] if " that " in text else text.split(" said ", 1)[-1]
+    return a, [claim(a, text, speaker=speaker, time=time, content=content, modality="reported")], []
+
+
+def test_same_statement_on_different_days_is_flagged_with_all_evidence() -> None:
+    flags = run(
+        _statement("a", MONDAY_SAYS, "Adrienne Watson", "Monday"),
+        _statement("b", SEPT5_SAYS, "John Kirby", "On Sept. 5"),
+        _statement("c", TUESDAY_SAYS, "A US source", "on Tuesday"),
+    )
+    dates = [f for f in flags if f.kind == "date"]
+    assert len(dates) == 1
+    assert dates[0].articles == ("a", "b", "c")
+    assert "2023-09-04" in dates[0].summary and "2023-09-05" in dates[0].summary
+
+
+def test_tuesday_and_sept_5_agree() -> None:
+    flags = run(
+        _statement("b", SEPT5_SAYS, "John Kirby", "On Sept. 5"),
+        _statement("c", TUESDAY_SAYS, "A US source", "on Tuesday"),
+    )
+    assert "date" not in kinds(flags)
+
+
+def test_weekday_is_anchored_to_each_articles_own_publication_date() -> None:
+    # Published on Monday Sept. 4, "Monday" is Sept. 4; published Tuesday, "Monday" is too.
+    a = article("a", MONDAY_SAYS, published=dt.date(2023, 9, 4))
+    c = article("c", MONDAY_SAYS.replace("Adrienne Watson", "Ms. Watson"))
+    content = MONDAY_SAYS.split(" that ", 1)[1]
+    flags = run(
+        (a, [claim(a, MONDAY_SAYS, speaker="Adrienne Watson", time="Monday", content=content)], []),
+        (c, [claim(c, c.text, speaker="Ms. Watson", time="Monday", content=content)], []),
+    )
+    assert "date" not in kinds(flags)
+
+
+def test_different_statements_by_opposing_sides_are_not_merged() -> None:
+    kremlin = "The Kremlin said Tuesday it had nothing to say about claims that Kim plans to travel to Russia to meet Putin and discuss weapons supplies."
+    us = "Kim expects to travel to Russia to meet Putin to discuss providing weapons, the United States said Monday."
+    a, b = article("a", kremlin), article("b", us)
+    flags = run(
+        (
+            a,
+            [
+                claim(
+                    a,
+                    kremlin,
+                    speaker="The Kremlin",
+                    time="Tuesday",
+                    content=kremlin.split("it had ", 1)[1],
+                )
+            ],
+            [],
+        ),
+        (
+            b,
+            [
+                claim(
+                    b,
+                    us,
+                    speaker="the United States",
+                    time="Monday",
+                    content=us.split(", the United", 1)[0],
+                )
+            ],
+            [],
+        ),
+    )
+    assert "date" not in kinds(flags)
+
+
+# -- attribution -----------------------------------------------------------------------------
+
+
+def test_same_quote_given_to_two_officials_is_flagged() -> None:
+    s1 = "White House spokesman John Kirby said talks were “actively advancing.”"
+    s2 = 'Spokeswoman Adrienne Watson said that "arms negotiations between Russia and the DPRK are actively advancing," she added.'
+    a, b = article("a", s1), article("b", s2)
+    flags = run(
+        (
+            a,
+            [claim(a, s1, speaker="John Kirby", quote="actively advancing")],
+            [person(a, s1, "John Kirby", "male", "spokesman", ("White House spokesman",))],
+        ),
+        (
+            b,
+            [
+                claim(
+                    b,
+                    s2,
+                    speaker="Adrienne Watson",
+                    quote="arms negotiations between Russia and the DPRK are actively advancing",
+                )
+            ],
+            [person(b, s2, "Adrienne Watson")],
+        ),
+    )
+    attribution = [f for f in flags if f.kind == "attribution"]
+    assert len(attribution) == 1
+    assert "John Kirby" in attribution[0].summary and "Adrienne Watson" in attribution[0].summary
+
+
+def test_organisation_and_its_spokesman_do_not_conflict() -> None:
+    s1 = "The Kremlin said it had “nothing to say” about the reports."
+    s2 = "Kremlin spokesman Dmitry Peskov said he had “nothing to say” about them."
+    a, b = article("a", s1), article("b", s2)
+    flags = run(
+        (a, [claim(a, s1, speaker="The Kremlin", quote="nothing to say")], []),
+        (
+            b,
+            [claim(b, s2, speaker="Dmitry Peskov", quote="nothing to say")],
+            [person(b, s2, "Dmitry Peskov")],
+        ),
+    )
+    assert "attribution" not in kinds(flags)
+
+
+def test_spelling_variants_of_one_speaker_are_one_person() -> None:
+    s1 = "Kim Jong Un said the trip was “a new chapter of friendship.”"
+    s2 = "Kim Jong-un called it “a new chapter of friendship,” Mr. Kim said."
+    a, b = article("a", s1), article("b", s2)
+    flags = run(
+        (
+            a,
+            [claim(a, s1, speaker="Kim Jong Un", quote="a new chapter of friendship")],
+            [person(a, s1, "Kim Jong Un")],
+        ),
+        (
+            b,
+            [claim(b, s2, speaker="Kim Jong-un", quote="a new chapter of friendship")],
+            [person(b, s2, "Kim Jong-un")],
+        ),
+    )
+    assert "attribution" not in kinds(flags)
+
+
+# -- pronouns and gender ---------------------------------------------------------------------
+
+
+def test_spokeswoman_then_his_is_flagged() -> None:
+    s1 = "US National Security Council spokeswoman Adrienne Watson said Monday that talks were advancing."
+    s2 = "His comments came after the New York Times quoted unnamed officials."
+    a = article("a", f"{s1}\n{s2}")
+    flags = run(
+        (
+            a,
+            [],
+            [
+                person(a, s1, "Adrienne Watson", "female", "spokeswoman"),
+                person(a, s2, "Adrienne Watson", "male", "His"),
+            ],
+        )
+    )
+    assert kinds(flags) == ["pronoun_gender"]
+    assert {e.quote for e in flags[0].evidence} == {s1, s2}
+
+
+def test_consistent_pronouns_do_not_fire() -> None:
+    s1 = "Spokeswoman Adrienne Watson said talks were advancing."
+    s2 = "She added that a summit was planned."
+    a = article("a", f"{s1}\n{s2}")
+    flags = run(
+        (
+            a,
+            [],
+            [
+                person(a, s1, "Adrienne Watson", "female", "Spokeswoman"),
+                person(a, s2, "Adrienne Watson", "female", "She"),
+            ],
+        )
+    )
+    assert flags == []
+
+
+def test_pronouns_in_different_articles_are_not_compared() -> None:
+    s1 = "Kim said his trip was planned."
+    s2 = "Kim said her trip was planned."
+    a, b = article("a", s1), article("b", s2)
+    flags = run(
+        (a, [], [person(a, s1, "Kim", "male", "his")]),
+        (b, [], [person(b, s2, "Kim", "female", "her")]),
+    )
+    assert "pronoun_gender" not in kinds(flags)
+
+
+# -- numbers ---------------------------------------------------------------------------------
+
+
+def _sanctions(
+    aid: str, count: str, value: float, time: str = "In August", qualifier: str = "exact"
+) -> tuple[Article, list[Claim], list[EntityMention]]:
+    s = f"{time}, the United States imposed sanctions on {count} entities."
+    a = article(aid, s)
+    q = Quantity(text=f"{count} entities", value=value, unit="entities", qualifier=qualifier)  # type: ignore[arg-type]
+    return (
+        a,
+        [
+            claim(
+                a,
+                s,
+                subject="the United States",
+                predicate="sanction",
+                object=f"{count} entities",
+                time=time,
+                quantity=q,
+            )
+        ],
+        [],
+    )
+
+
+def test_different_counts_for_one_event_are_flagged() -> None:
+    flags = run(_sanctions("a", "three", 3), _sanctions("b", "five", 5))
+    assert kinds(flags) == ["number"]
+    assert flags[0].severity == "high"
+
+
+def test_same_count_in_other_words_does_not_fire() -> None:
+    flags = run(_sanctions("a", "three", 3), _sanctions("b", "3", 3, time="last month"))
+    assert flags == []
+
+
+def test_qualified_counts_within_bounds_do_not_fire() -> None:
+    flags = run(
+        _sanctions("a", "more than two", 2, qualifier="more_than"), _sanctions("b", "three", 3)
+    )
+    assert flags == []
+
+
+def test_counts_of_events_at_different_times_are_not_compared() -> None:
+    flags = run(
+        _sanctions("a", "three", 3, time="In August"), _sanctions("b", "five", 5, time="In 2019")
+    )
+    assert flags == []
+
+
+# -- places ----------------------------------------------------------------------------------
+
+
+def _trip(aid: str, place: str, modality: str) -> tuple[Article, list[Claim], list[EntityMention]]:
+    s = f"Kim will meet Putin in {place} later this month."
+    a = article(aid, s)
+    return (
+        a,
+        [
+            claim(
+                a,
+                s,
+                subject="Kim",
+                predicate="meet",
+                object="Putin",
+                place=place,
+                time="later this month",
+                modality=modality,
+            )
+        ],
+        [],
+    )
+
+
+def test_same_meeting_in_two_cities_is_flagged() -> None:
+    flags = run(_trip("a", "Vladivostok", "planned"), _trip("b", "Moscow", "planned"))
+    assert kinds(flags) == ["place"]
+
+
+def test_speculation_about_another_city_does_not_fire() -> None:
+    flags = run(_trip("a", "Vladivostok", "planned"), _trip("b", "Moscow", "speculative"))
+    assert flags == []
+
+
+def test_a_city_inside_its_country_does_not_fire() -> None:
+    flags = run(_trip("a", "Vladivostok", "planned"), _trip("b", "Russia", "planned"))
+    assert flags == []
+
+
+# -- polarity and disputes -------------------------------------------------------------------
+
+
+def test_denial_against_accusation_is_disputed_not_an_error() -> None:
+    s1 = "North Korea's defence ministry said the country has never supplied weapons to Russia."
+    s2 = "Washington said North Korea supplied weapons and rockets to Russia for use in Ukraine."
+    a, b = article("a", s1), article("b", s2)
+    flags = run(
+        (
+            a,
+            [
+                claim(
+                    a,
+                    s1,
+                    speaker="North Korea's defence ministry",
+                    predicate="deny",
+                    polarity="denied",
+                    content="the country has never supplied weapons to Russia",
+                )
+            ],
+            [],
+        ),
+        (
+            b,
+            [
+                claim(
+                    b,
+                    s2,
+                    speaker="Washington",
+                    content="North Korea supplied weapons and rockets to Russia for use in Ukraine",
+                )
+            ],
+            [],
+        ),
+    )
+    assert kinds(flags) == ["disputed"]
+    assert flags[0].severity == "low"
+
+
+def test_unattributed_contradiction_is_a_polarity_flag() -> None:
+    s1 = "The convoy reached the Donetsk border crossing on Monday."
+    s2 = "The convoy never reached the Donetsk border crossing on Monday."
+    a, b = article("a", s1), article("b", s2)
+    flags = run(
+        (
+            a,
+            [
+                claim(
+                    a,
+                    s1,
+                    subject="The convoy",
+                    predicate="reach",
+                    object="the Donetsk border crossing",
+                    content=s1,
+                )
+            ],
+            [],
+        ),
+        (
+            b,
+            [
+                claim(
+                    b,
+                    s2,
+                    subject="The convoy",
+                    predicate="reach",
+                    object="the Donetsk border crossing",
+                    polarity="denied",
+                    content=s2,
+                )
+            ],
+            [],
+        ),
+    )
+    assert kinds(flags) == ["polarity"]
+
+
+# -- garbled quotation marks -----------------------------------------------------------------
+
+
+def test_closing_quote_without_opening_is_garble() -> None:
+    text = "Kim plans to travel to Russia to meet Putin There’s nothing to say.”\nNext line."
+    a = article("a", text)
+    flags = run((a, [], []))
+    assert kinds(flags) == ["garble"]
+    assert flags[0].evidence[0].quote.endswith("nothing to say.”")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "He said, “We have nothing to tell you.”",
+        "“The first paragraph of a long quote.\n“And its end,” he said.",
+    ],
+)
+def test_balanced_quotes_are_not_garble(text: str) -> None:
+    assert run((article("a", text), [], [])) == []
+
+
+# -- determinism -----------------------------------------------------------------------------
+
+
+def test_flags_do_not_depend_on_input_order() -> None:
+    pairs = [
+        _statement("a", MONDAY_SAYS, "Adrienne Watson", "Monday"),
+        _statement("b", SEPT5_SAYS, "John Kirby", "On Sept. 5"),
+        _sanctions("c", "three", 3),
+        _sanctions("d", "five", 5),
+    ]
+    baseline = run(*pairs)
+    assert len(baseline) >= 2
+    for seed in range(5):
+        shuffled = pairs[:]
+        random.Random(seed).shuffle(shuffled)
+        assert run(*shuffled) == baseline
+
+
+def test_evidence_quotes_are_verbatim_article_text() -> None:
+    pairs = [
+        _statement("a", MONDAY_SAYS, "Adrienne Watson", "Monday"),
+        _statement("b", SEPT5_SAYS, "John Kirby", "On Sept. 5"),
+    ]
+    texts = {p[0].id: p[0].text for p in pairs}
+    for flag in run(*pairs):
+        for e in flag.evidence:
+            assert texts[e.article][e.start : e.end] == e.quote
