@@ -1,0 +1,360 @@
+"""Time expressions of the September 2023 seed cluster resolve to the right days."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import date
+
+import pytest
+
+from checker.dates import (
+    Tense,
+    TimeInterval,
+    describe,
+    find_time_expressions,
+    overlaps,
+    resolve_time,
+)
+
+TUE = date(2023, 9, 5)  # seeds 000, 001, 002, 004
+MON = date(2023, 9, 4)  # seed 003
+
+
+def _r(text: str, published: date | None = TUE, tense: Tense = "past") -> TimeInterval:
+    iv = resolve_time(text, published, tense)
+    assert iv is not None, text
+    return iv
+
+
+def _span(text: str, published: date | None = TUE, tense: Tense = "past") -> tuple[str, str]:
+    iv = _r(text, published, tense)
+    return iv.start.isoformat(), iv.end.isoformat()
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        ("Tuesday", TUE, "2023-09-05"),
+        ("on Tuesday", TUE, "2023-09-05"),
+        ("earlier on Tuesday", TUE, "2023-09-05"),
+        ("Monday", TUE, "2023-09-04"),
+        ("on Monday", TUE, "2023-09-04"),
+        ("Monday night", TUE, "2023-09-04"),
+        ("late on Monday", TUE, "2023-09-04"),
+        ("Monday", MON, "2023-09-04"),
+        ("on Monday", MON, "2023-09-04"),
+        ("Sunday", TUE, "2023-09-03"),
+        ("Wednesday", TUE, "2023-08-30"),
+        ("last Monday", MON, "2023-08-28"),
+        ("next Monday", MON, "2023-09-11"),
+        ("today", MON, "2023-09-04"),
+        ("yesterday", TUE, "2023-09-04"),
+        ("tomorrow", TUE, "2023-09-06"),
+        ("this morning", TUE, "2023-09-05"),
+        ("Sept. 5", TUE, "2023-09-05"),
+        ("on Sept. 5", TUE, "2023-09-05"),
+        ("On Sept. 5", TUE, "2023-09-05"),
+        ("Sep 5", TUE, "2023-09-05"),
+        ("September 5", TUE, "2023-09-05"),
+        ("5 September", TUE, "2023-09-05"),
+        ("5th of September", TUE, "2023-09-05"),
+        ("on Sept. 4", TUE, "2023-09-04"),
+        ("on Sept. 2", TUE, "2023-09-02"),
+        ("Sept. 6", TUE, "2023-09-06"),  # one day of slack: not moved to 2022
+        ("September 5, 2023", TUE, "2023-09-05"),
+        ("Sept. 5, 2023", None, "2023-09-05"),
+        ("5 September 2023", None, "2023-09-05"),
+        ("2023-09-05", None, "2023-09-05"),
+    ],
+)
+def test_single_days(text: str, published: date | None, expected: str) -> None:
+    iv = _r(text, published)
+    assert (iv.start.isoformat(), iv.end.isoformat(), iv.granularity) == (expected, expected, "day")
+    assert iv.shifted is False
+
+
+@pytest.mark.parametrize(
+    ("text", "tense", "expected"),
+    [
+        ("Monday", "future", "2023-09-11"),
+        ("Tuesday", "future", "2023-09-05"),
+        ("Friday", "future", "2023-09-08"),
+        ("Friday", "past", "2023-09-01"),
+    ],
+)
+def test_weekday_direction_follows_tense(text: str, tense: Tense, expected: str) -> None:
+    assert _span(text, TUE, tense) == (expected, expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "start", "end"),
+    [
+        ("In August", TUE, "2023-08-01", "2023-08-31"),
+        ("in July", TUE, "2023-07-01", "2023-07-31"),
+        ("July", TUE, "2023-07-01", "2023-07-31"),
+        ("in June", TUE, "2023-06-01", "2023-06-30"),
+        ("in September", TUE, "2023-09-01", "2023-09-30"),
+        ("In May 2022", TUE, "2022-05-01", "2022-05-31"),
+        ("February 2022", None, "2022-02-01", "2022-02-28"),
+        ("In 2019", None, "2019-01-01", "2019-12-31"),
+        ("in 1991", TUE, "1991-01-01", "1991-12-31"),
+        ("in 2022", MON, "2022-01-01", "2022-12-31"),
+        ("late July", TUE, "2023-07-21", "2023-07-31"),
+        ("In late July", TUE, "2023-07-21", "2023-07-31"),
+        ("early August", TUE, "2023-08-01", "2023-08-10"),
+        ("In mid-August", TUE, "2023-08-11", "2023-08-20"),
+        ("in mid-September", TUE, "2023-09-11", "2023-09-20"),
+        ("mid September", TUE, "2023-09-11", "2023-09-20"),
+        ("the end of August", TUE, "2023-08-21", "2023-08-31"),
+        ("in early 2023", None, "2023-01-01", "2023-04-30"),
+        ("in the 1990s", None, "1990-01-01", "1999-12-31"),
+        ("the mid-1990s", None, "1994-01-01", "1996-12-31"),
+        ("since 2006", TUE, "2006-01-01", "2023-09-05"),
+        ("since 2006", None, "2006-01-01", "2006-12-31"),
+        ("since July", TUE, "2023-07-01", "2023-09-05"),
+    ],
+)
+def test_months_years_and_parts(text: str, published: date | None, start: str, end: str) -> None:
+    assert _span(text, published) == (start, end)
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "start", "end", "granularity"),
+    [
+        ("last month", MON, "2023-08-01", "2023-08-31", "month"),
+        ("this month", TUE, "2023-09-01", "2023-09-30", "month"),
+        ("later this month", MON, "2023-09-04", "2023-09-30", "month"),
+        ("earlier this month", TUE, "2023-09-01", "2023-09-05", "month"),
+        ("next month", TUE, "2023-10-01", "2023-10-31", "month"),
+        ("last week", MON, "2023-08-28", "2023-09-03", "week"),
+        ("Last week", TUE, "2023-08-28", "2023-09-03", "week"),
+        ("this week", TUE, "2023-09-04", "2023-09-10", "week"),
+        ("next week", TUE, "2023-09-11", "2023-09-17", "week"),
+        ("as soon as next week", TUE, "2023-09-11", "2023-09-17", "week"),
+        ("as early as next week", TUE, "2023-09-11", "2023-09-17", "week"),
+        ("last year", TUE, "2022-01-01", "2022-12-31", "year"),
+        ("this year", TUE, "2023-01-01", "2023-12-31", "year"),
+        ("earlier this year", TUE, "2023-01-01", "2023-09-05", "year"),
+        ("next year", TUE, "2024-01-01", "2024-12-31", "year"),
+        ("in coming months", TUE, "2023-09-05", "2024-03-03", "vague"),
+        ("in the coming months", TUE, "2023-09-05", "2024-03-03", "vague"),
+        ("recently", TUE, "2023-03-09", "2023-09-05", "vague"),
+        ("recent", TUE, "2023-03-09", "2023-09-05", "vague"),
+        ("in the recent past", TUE, "2023-03-09", "2023-09-05", "vague"),
+        ("soon", TUE, "2023-09-05", "2023-11-04", "vague"),
+        ("last weekend", TUE, "2023-09-02", "2023-09-03", "week"),
+        ("over the weekend", TUE, "2023-09-02", "2023-09-03", "week"),
+        ("the past two weeks", TUE, "2023-08-22", "2023-09-05", "week"),
+        ("two weeks ago", TUE, "2023-08-19", "2023-08-25", "week"),
+        ("last summer", TUE, "2023-06-01", "2023-08-31", "season"),
+        ("last winter", TUE, "2022-12-01", "2023-02-28", "season"),
+    ],
+)
+def test_relative_expressions(
+    text: str, published: date, start: str, end: str, granularity: str
+) -> None:
+    iv = _r(text, published)
+    assert (iv.start.isoformat(), iv.end.isoformat(), iv.granularity) == (start, end, granularity)
+
+
+def test_month_after_publication_moves_to_previous_year_with_note() -> None:
+    iv = _r("In November", TUE)
+    assert (iv.start, iv.end, iv.granularity) == (date(2022, 11, 1), date(2022, 11, 30), "month")
+    assert iv.shifted is True
+    assert iv.note == "'In November' before an article of 2023-09-05: read as November 2022"
+    assert iv.text == "In November"
+
+
+def test_future_month_goes_forward() -> None:
+    assert _span("In November", TUE, "future") == ("2023-11-01", "2023-11-30")
+    assert _r("In November", TUE, "future").shifted is False
+    iv = _r("in August", TUE, "future")
+    assert (iv.start, iv.shifted) == (date(2024, 8, 1), True)
+    assert iv.note is not None and "August 2024" in iv.note
+
+
+def test_day_after_publication_moves_to_previous_year() -> None:
+    iv = _r("Sept. 10", TUE)
+    assert (iv.start, iv.shifted) == (date(2022, 9, 10), True)
+    assert iv.note is not None and "2023-09-05" in iv.note
+    future = _r("Jan. 5", TUE, "future")
+    assert (future.start, future.shifted) == (date(2024, 1, 5), True)
+    assert _r("Sept. 10", TUE, "future").shifted is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Tuesday", "Monday", "today", "last month", "Sept. 5", "In November", "recently", "July"],
+)
+def test_relative_expressions_need_an_anchor(text: str) -> None:
+    assert resolve_time(text, None) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "On the same day",
+        "on the same day",
+        "the paper",
+        "300 miles",
+        "Kim",
+        "",
+        "Feb. 30",
+        "as soon as possible",
+        "the following week",
+        "in Pyongyang",
+    ],
+)
+def test_not_understood_gives_none(text: str) -> None:
+    assert resolve_time(text, TUE) is None
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        (("In August", TUE), ("last month", TUE), True),
+        (("recently", TUE), ("In August", TUE), True),
+        (("Tuesday", TUE), ("Sept. 5", TUE), True),
+        (("Monday", TUE), ("Sept. 5", TUE), False),
+        (("late July", TUE), ("In July", TUE), True),
+        (("next week", TUE), ("mid-September", TUE), True),
+        (("next week", TUE), ("later this month", MON), True),
+        (("next week", TUE), ("this month", TUE), True),
+        (("Monday", MON), ("on Monday", TUE), True),
+        (("In November", TUE), ("In August", TUE), False),
+        (("In August", TUE), ("In July", TUE), False),
+        (("late July", TUE), ("mid-August", TUE), False),
+        (("last week", TUE), ("next week", TUE), False),
+        (("in 2022", MON), ("In May 2022", TUE), True),
+        (("in 2019", TUE), ("in 2022", TUE), False),
+    ],
+)
+def test_overlaps(a: tuple[str, date], b: tuple[str, date], expected: bool) -> None:
+    ia, ib = _r(*a), _r(*b)
+    assert overlaps(ia, ib) is expected
+    assert overlaps(ib, ia) is expected
+
+
+def test_tuesday_and_sept_5_are_the_same_interval() -> None:
+    a, b = _r("Tuesday"), _r("Sept. 5")
+    assert (a.start, a.end) == (b.start, b.end)
+
+
+@pytest.mark.parametrize(
+    ("text", "published", "expected"),
+    [
+        ("Monday", TUE, "Mon 2023-09-04"),
+        ("In November", TUE, "2022-11"),
+        ("next week", TUE, "2023-09-11..2023-09-17"),
+        ("in 2019", None, "2019"),
+        ("late July", TUE, "2023-07-21..2023-07-31"),
+        ("recently", TUE, "~2023-03-09..2023-09-05"),
+    ],
+)
+def test_describe(text: str, published: date | None, expected: str) -> None:
+    assert describe(_r(text, published)) == expected
+
+
+def _found(sentence: str) -> list[str]:
+    return [sentence[s:e] for s, e in find_time_expressions(sentence)]
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Sergei Shoigu, the defence minister of Russia, claimed on Monday that his country",
+            ["on Monday"],
+        ),
+        ("The Kremlin declared earlier on Tuesday that it had", ["earlier on Tuesday"]),
+        (
+            "Kim plans to travel to Russia as soon as next week to meet",
+            ["as soon as next week"],
+        ),
+        ("In November, a representative of the North Korean defence ministry", ["In November"]),
+        ("has conducted six nuclear tests since 2006.", ["since 2006"]),
+        ("But on Sept. 4, The New York Times reported", ["on Sept. 4"]),
+        ("meet Mr. Putin in mid-September in Russia’s far eastern city", ["in mid-September"]),
+        ("In late July, Russian Defense Minister Sergey Shoigu visited", ["In late July"]),
+        ("In May 2022, China and Russia vetoed a U.S.-led push", ["In May 2022"]),
+        ("he told Russia’s TASS news agency on Sept. 2.", ["on Sept. 2"]),
+        (
+            "land lost since Russia's February 2022 invasion",
+            ["February 2022"],
+        ),
+        ("high-level discussions may continue in coming months.", ["in coming months"]),
+        ("— Steve Rosenberg (@BBCSteveR) September 5, 2023", ["September 5, 2023"]),
+        ("This comes on the heels of Sergei Shoigu's July trip to Pyongyang", ["July"]),
+        ("US intelligence has in the recent past alleged", ["in the recent past"]),
+        (
+            "Kim is likely to head by armored train later this month",
+            ["later this month"],
+        ),
+        ("the Soviet Union in 1991. Shoigu said Monday", ["in 1991", "Monday"]),
+        ("Moscow is shrugging of recent accusations", ["recent"]),
+        ("Kim might soon travel to Russia", ["soon"]),
+        ("visited Pyongyang in July and Vladivostok in 2019", ["in July", "in 2019"]),
+        ("in March the army moved", ["in March"]),
+        ("on Monday night the army moved", ["on Monday night"]),
+    ],
+)
+def test_find_in_seed_sentences(sentence: str, expected: list[str]) -> None:
+    assert _found(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "US officials have told the Times that he may take an armore train",
+        "Kim may want to stress Russia’s sense of support, and may seek a deal",
+        "May God help them",
+        "March on Washington drew thousands",
+        "roughly 300 miles from North Korea’s border",
+        "the first known visit since the dissolution of the Soviet Union",
+        "the 70th anniversary of the end of the Korean War",
+        "since the 1991 collapse of the Soviet Union",
+        "here's our report on Kim's 2019 visit to Vladivostok",
+        "On the same day, U.S. National Security Adviser Jake Sullivan warned",
+        "we need an answer as soon as possible",
+        "The import of 1 Million Tons of Rice",
+        "Mondays are quiet",
+    ],
+)
+def test_find_must_not_match(sentence: str) -> None:
+    assert _found(sentence) == []
+
+
+def test_find_spans_are_ordered_and_disjoint() -> None:
+    sentence = "On Sept. 5, after talks last week and on Monday, officials said next week"
+    spans = find_time_expressions(sentence)
+    assert [sentence[s:e] for s, e in spans] == [
+        "On Sept. 5",
+        "last week",
+        "on Monday",
+        "next week",
+    ]
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(spans))
+
+
+def test_everything_found_in_the_seeds_resolves() -> None:
+    from pathlib import Path
+
+    from checker.text import sentence_spans
+
+    seeds = sorted((Path(__file__).parent.parent / "seeds").glob("*.txt"))
+    assert len(seeds) == 5
+    found = 0
+    for path in seeds:
+        published = MON if path.name.startswith("003") else TUE
+        text = path.read_text(encoding="utf-8")
+        for s, e in sentence_spans(text):
+            sentence = text[s:e]
+            for a, b in find_time_expressions(sentence):
+                found += 1
+                assert resolve_time(sentence[a:b], published) is not None, sentence[a:b]
+    assert found >= 50
+
+
+def test_pure_same_input_same_output() -> None:
+    assert _r("Monday") == _r("Monday")
+    assert resolve_time("Monday", TUE) != resolve_time("Monday", date(2023, 9, 12))

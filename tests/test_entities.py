@@ -1,0 +1,269 @@
+"""Names of the seed cluster fold to one key per entity, and ambiguity is never merged."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from checker.entities import EntityIndex, canonical_name, fold_spelling, name_variants_match
+
+
+@pytest.mark.parametrize(
+    ("names", "key"),
+    [
+        (
+            [
+                "Kim Jong Un",
+                "Kim Jong-un",
+                "Kim Jong-Un",
+                "KIM JONG UN",
+                "Kim Jong Un’s",
+                "Kim Jong Un's",
+                "North Korean leader Kim Jong Un",
+            ],
+            "kim jong un",
+        ),
+        (
+            [
+                "Sergei Shoigu",
+                "Sergey Shoigu",
+                "Russian Defense Minister Sergei Shoigu",
+                "Russian Defence Minister Sergey Shoigu",
+                "Defense Minister Sergei Shoigu",
+                "Sergei Shoigu, the defence minister of Russia",
+            ],
+            "sergei shoigu",
+        ),
+        (["Shoigu", "Gen. Shoigu", "General Shoigu", "Shoigu’s"], "shoigu"),
+        (["Kim", "Mr. Kim", "Mr Kim"], "kim"),
+        (
+            ["Dmitry Peskov", "Dmitri Peskov", "Dmitriy Peskov", "Kremlin spokesman Dmitry Peskov"],
+            "dmitry peskov",
+        ),
+        (
+            [
+                "Adrienne Watson",
+                "US National Security Council spokeswoman Adrienne Watson",
+                "US National Security Council spokesperson Adrienne Watson",
+                "NSC spokesperson, Adrienne Watson",
+            ],
+            "adrienne watson",
+        ),
+        (
+            [
+                "Jake Sullivan",
+                "U.S. National Security Adviser Jake Sullivan",
+                "US national security advisor Jake Sullivan",
+            ],
+            "jake sullivan",
+        ),
+        (["John Kirby", "White House spokesman John Kirby"], "john kirby"),
+        (["Vladimir Putin", "President Vladimir Putin"], "vladimir putin"),
+        (["Yevgeny Prigozhin", "Evgeny Prigozhin", "Yevgeniy Prigozhin"], "yevgeny prigozhin"),
+        (["Alexander Matsegora", "Aleksandr Matsegora"], "alexander matsegora"),
+        (
+            ["Volodymyr Zelensky", "Volodymyr Zelenskyy", "Volodymyr Zelenskiy"],
+            "volodymyr zelensky",
+        ),
+        (
+            ["Mohammed bin Salman", "Muhammad bin Salman", "Mohamed bin Salman"],
+            "muhammad bin salman",
+        ),
+        (["Recep Tayyip Erdogan", "Recep Tayyip Erdoğan"], "recep tayyip erdogan"),
+        (["Keir Giles", "Senior Consulting Fellow Keir Giles"], "keir giles"),
+        (
+            ["US", "U.S.", "United States", "the United States", "The United States", "USA"],
+            "united states",
+        ),
+        (["UN", "U.N.", "United Nations", "the United Nations"], "united nations"),
+        (
+            ["North Korea", "DPRK", "Democratic People's Republic of Korea"],
+            "north korea",
+        ),
+        (
+            [
+                "UN Security Council",
+                "UNSC",
+                "United Nations Security Council",
+                "United Nations Security Council (UNSC)",
+                "Security Council",
+                "the UN Security Council",
+            ],
+            "united nations security council",
+        ),
+        (
+            [
+                "National Security Council",
+                "NSC",
+                "US National Security Council",
+                "The White House's National Security Council (NSC)",
+            ],
+            "national security council",
+        ),
+        (["The New York Times", "New York Times"], "new york times"),
+    ],
+)
+def test_canonical_name(names: list[str], key: str) -> None:
+    assert {canonical_name(n) for n in names} == {key}
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Pyongyang", "North Korea"),
+        ("Moscow", "Russia"),
+        ("the Kremlin", "Russia"),
+        ("Washington", "United States"),
+        ("Kim Jong Un", "Kim Yo Jong"),
+        ("Sergei Shoigu", "Sergei Lavrov"),
+        ("National Security Council", "UN Security Council"),
+        ("General Motors", "Motors Inc"),
+        ("UN General Assembly", "Assembly"),
+        ("North Korea", "South Korea"),
+        ("Vladimir Putin", "Volodymyr Zelensky"),
+    ],
+)
+def test_different_entities_keep_different_keys(a: str, b: str) -> None:
+    assert canonical_name(a) != canonical_name(b)
+    assert not name_variants_match(a, b)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Kim", "Kim Jong Un"),
+        ("Mr. Kim", "North Korean leader Kim Jong Un"),
+        ("Gen. Shoigu", "Sergey Shoigu"),
+        ("Shoigu", "Russian Defense Minister Sergei Shoigu"),
+        ("Watson", "Adrienne Watson"),
+        ("Mr. Putin", "Vladimir Putin"),
+        ("Kim Jong-un", "Kim Jong Un"),
+        ("US", "the United States"),
+        ("Park", "Park Won-gon"),
+    ],
+)
+def test_name_variants_match(a: str, b: str) -> None:
+    assert name_variants_match(a, b)
+    assert name_variants_match(b, a)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Adrienne", "Adrienne Watson"),  # a first name is not a surname
+        ("Jong", "Kim Jong Un"),
+        ("Korea", "North Korea"),  # not a person
+        ("Council", "National Security Council"),
+        ("Times", "The New York Times"),
+        ("Kim", "Sergei Shoigu"),
+        ("", "Kim"),
+    ],
+)
+def test_name_variants_do_not_match(a: str, b: str) -> None:
+    assert not name_variants_match(a, b)
+    assert not name_variants_match(b, a)
+
+
+SEED_NAMES = [
+    "Kim Jong Un",
+    "Kim Jong-un",
+    "Mr. Kim",
+    "Kim",
+    "Sergei Shoigu",
+    "Sergey Shoigu",
+    "Gen. Shoigu",
+    "Shoigu",
+    "Vladimir Putin",
+    "Mr. Putin",
+    "Putin",
+    "Adrienne Watson",
+    "Jake Sullivan",
+    "Sullivan",
+    "Dmitry Peskov",
+    "John Kirby",
+    "Mr. Kirby",
+    "North Korea",
+    "Pyongyang",
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "entity"),
+    [
+        ("Kim", "kim jong un"),
+        ("Mr. Kim", "kim jong un"),
+        ("Kim Jong-un", "kim jong un"),
+        ("Shoigu", "sergei shoigu"),
+        ("Gen. Shoigu", "sergei shoigu"),
+        ("Mr. Putin", "vladimir putin"),
+        ("Sullivan", "jake sullivan"),
+        ("Mr. Kirby", "john kirby"),
+        ("Watson", "adrienne watson"),
+        ("Peskov", "dmitry peskov"),
+        ("Pyongyang", "pyongyang"),  # never merged with North Korea
+        ("Korea", "korea"),
+        ("Matsegora", "matsegora"),  # not in the index: stays itself
+    ],
+)
+def test_index_resolves_short_forms(name: str, entity: str) -> None:
+    assert EntityIndex(SEED_NAMES).resolve(name) == entity
+
+
+def test_index_keeps_ambiguous_surnames_apart() -> None:
+    index = EntityIndex(["Kim Jong Un", "Kim Yo Jong", "Mr. Kim", "Sergei Shoigu"])
+    assert index.resolve("Kim") == "kim"
+    assert index.resolve("Mr. Kim") == "kim"
+    assert index.resolve("Kim Yo Jong") == "kim yo jong"
+    assert index.resolve("Kim Jong-un") == "kim jong un"
+    assert index.resolve("Shoigu") == "sergei shoigu"
+    both = EntityIndex(["Anna Smith", "John Smith"])
+    assert both.resolve("Ms. Smith") == "smith"
+
+
+def test_index_is_independent_of_input_order() -> None:
+    names = ["Kim Jong Un", "Kim", "Gen. Shoigu", "Sergei Shoigu", "Kim Yo Jong", "Putin"]
+    probes = ["Kim", "Shoigu", "Putin", "Kim Yo Jong", "Jong"]
+    results = {
+        tuple(EntityIndex(order).resolve(p) for p in probes)
+        for order in itertools.permutations(names)
+    }
+    assert len(results) == 1
+
+
+@pytest.mark.parametrize(
+    ("word", "folded"),
+    [
+        ("armoured", "armored"),
+        ("defence", "defense"),
+        ("Defence", "defense"),
+        ("organisation", "organization"),
+        ("organisations", "organizations"),
+        ("programme", "program"),
+        ("Programme", "program"),
+        ("labour", "labor"),
+        ("labourers", "laborers"),
+        ("travelling", "traveling"),
+        ("travelled", "traveled"),
+        ("emphasise", "emphasize"),
+        ("neutralised", "neutralized"),
+        ("highly-scrutinised", "highly-scrutinized"),
+        ("centre", "center"),
+        ("favourite", "favorite"),
+        ("recognised", "recognized"),
+        ("criticise", "criticize"),
+    ],
+)
+def test_fold_spelling(word: str, folded: str) -> None:
+    assert fold_spelling(word) == folded
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        *("four", "hour", "tour", "rogue", "promise", "surprised", "advise", "exercise"),
+        *("otherwise", "rise", "crises", "armored", "defense", "program", "enterprise"),
+    ],
+)
+def test_fold_spelling_leaves_other_words(word: str) -> None:
+    assert fold_spelling(word) == word

@@ -1,0 +1,212 @@
+"""Number phrases of the seed cluster parse, and conflict only when no value fits both."""
+
+from __future__ import annotations
+
+import pytest
+
+from checker.models import Quantity
+from checker.quantities import (
+    canonical_unit,
+    find_quantities,
+    parse_quantity,
+    quantities_conflict,
+)
+
+
+def _q(text: str) -> Quantity:
+    q = parse_quantity(text)
+    assert q is not None, text
+    return q
+
+
+def _found(sentence: str) -> list[tuple[str, float, str | None, str]]:
+    out: list[tuple[str, float, str | None, str]] = []
+    for start, end, q in find_quantities(sentence):
+        assert sentence[start:end] == q.text
+        out.append((q.text, q.value, q.unit, q.qualifier))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "unit", "qualifier"),
+    [
+        ("three entities", 3, "entities", "exact"),
+        ("three organisations", 3, "organisations", "exact"),
+        ("six nuclear tests", 6, "nuclear tests", "exact"),
+        ("more than four years", 4, "years", "more_than"),
+        ("roughly 300 miles", 300, "miles", "about"),
+        ("1 Million Tons", 1_000_000, "tons", "exact"),
+        ("1,000 troops", 1000, "troops", "exact"),
+        ("2.5 percent", 2.5, "percent", "exact"),
+        ("5%", 5, "percent", "exact"),
+        ("a dozen people", 12, "people", "exact"),
+        ("twenty-five soldiers", 25, "soldiers", "exact"),
+        ("two hundred thousand people", 200_000, "people", "exact"),
+        ("ninety missiles", 90, "missiles", "exact"),
+        ("over 1,000 shells", 1000, "shells", "more_than"),
+        ("at least 3 ships", 3, "ships", "at_least"),
+        ("at most 3 ships", 3, "ships", "at_most"),
+        ("fewer than five ships", 5, "ships", "less_than"),
+        ("less than 10 percent", 10, "percent", "less_than"),
+        ("about 300 miles", 300, "miles", "about"),
+        ("around 300 miles", 300, "miles", "about"),
+        ("some 300 soldiers", 300, "soldiers", "about"),
+        ("nearly 300 people", 300, "people", "about"),
+        ("almost 300 people", 300, "people", "about"),
+        ("approximately 300 people", 300, "people", "about"),
+        ("up to 3 missiles", 3, "missiles", "at_most"),
+        ("$1.5 billion", 1_500_000_000, "dollars", "exact"),
+        ("four", 4, None, "exact"),
+        ("about 5", 5, None, "about"),
+    ],
+)
+def test_parse_quantity(text: str, value: float, unit: str | None, qualifier: str) -> None:
+    q = _q(text)
+    assert (q.text, q.value, q.unit, q.qualifier) == (text, value, unit, qualifier)
+
+
+@pytest.mark.parametrize("text", ["2006", "hello", "", "the 70th", "Sept. 5", "first"])
+def test_parse_quantity_none(text: str) -> None:
+    assert parse_quantity(text) is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "The United States recently imposed sanctions on three entities it accuses",
+            [("three entities", 3.0, "entities", "exact")],
+        ),
+        (
+            "The trip will be Kim’s first overseas visit in more than four years and his first",
+            [("more than four years", 4.0, "years", "more_than")],
+        ),
+        (
+            "North Korea has tested numerous missiles recently and has conducted six nuclear "
+            "tests since 2006.",
+            [("six nuclear tests", 6.0, "nuclear tests", "exact")],
+        ),
+        (
+            "In 2019, Mr. Kim traveled by train to Vladivostok, roughly 300 miles from North "
+            "Korea’s border",
+            [("roughly 300 miles", 300.0, "miles", "about")],
+        ),
+        (
+            "Read More : The Import of 1 Million Tons of Rice from India Canceled",
+            [("1 Million Tons", 1_000_000.0, "tons", "exact")],
+        ),
+        (
+            "In August, the US imposed sanctions on three organisations it claimed",
+            [("three organisations", 3.0, "organisations", "exact")],
+        ),
+    ],
+)
+def test_find_in_seed_sentences(
+    sentence: str, expected: list[tuple[str, float, str | None, str]]
+) -> None:
+    assert _found(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "It was the first known visit since the dissolution of the Soviet Union in 1991.",
+        "he attended a ceremony marking the 70th anniversary of the end of the Korean War.",
+        "When asked about the claims on Sept. 5, Kremlin spokesman Dmitry Peskov said",
+        "— Steve Rosenberg (@BBCSteveR) September 5, 2023",
+        "the first visit by a Russian defense ministry since the 1991 collapse",
+        "here's our report on Kim's 2019 visit to Vladivostok.",
+        "pic.twitter.com/Yg63yM71Ix",
+        "the COVID-19 pandemic, F-16 jets and the G7",
+        "talks at 10:30 and 5 p.m.",
+        "one of his trips and one another",
+        "since 2006, and in 2022 for use by Wagner",
+        "four years ago",
+        "a one-sided deal",
+    ],
+)
+def test_find_must_not_match(sentence: str) -> None:
+    assert _found(sentence) == []
+
+
+def test_find_several_left_to_right() -> None:
+    sentence = "More than 3 ships, about 2,000 troops and 5% of the budget"
+    assert _found(sentence) == [
+        ("More than 3 ships", 3.0, "ships", "more_than"),
+        ("about 2,000 troops", 2000.0, "troops", "about"),
+        ("5%", 5.0, "percent", "exact"),
+    ]
+
+
+def test_year_with_a_plural_count_is_a_number() -> None:
+    assert _found("2000 troops crossed") == [("2000 troops", 2000.0, "troops", "exact")]
+
+
+@pytest.mark.parametrize(
+    ("unit", "canonical"),
+    [
+        ("organisations", "entity"),
+        ("organizations", "entity"),
+        ("entities", "entity"),
+        ("companies", "entity"),
+        ("firms", "entity"),
+        ("miles", "mile"),
+        ("Miles", "mile"),
+        ("years", "year"),
+        ("tons", "ton"),
+        ("tonnes", "ton"),
+        ("people", "person"),
+        ("nuclear tests", "nuclear test"),
+        ("countries", "country"),
+        ("percent", "percent"),
+        ("kilometres", "kilometer"),
+    ],
+)
+def test_canonical_unit(unit: str, canonical: str) -> None:
+    assert canonical_unit(unit) == canonical
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "conflict"),
+    [
+        ("three entities", "three organisations", False),
+        ("three entities", "five companies", True),
+        ("three entities", "3 entities", False),
+        ("about 300 miles", "320 miles", False),
+        ("roughly 300 miles", "300 miles", False),
+        ("about 300 miles", "400 miles", True),
+        ("about 3 entities", "5 entities", True),
+        ("about 300 miles", "about 350 miles", False),
+        ("more than four years", "four years", True),
+        ("more than four years", "three years", True),
+        ("more than four years", "five years", False),
+        ("more than four years", "more than four years", False),
+        ("at least 4 years", "4 years", False),
+        ("at least 4 years", "3 years", True),
+        ("fewer than 5 ships", "5 ships", True),
+        ("fewer than 5 ships", "4 ships", False),
+        ("less than 5 ships", "6 ships", True),
+        ("at most 5 ships", "5 ships", False),
+        ("at most 5 ships", "6 ships", True),
+        ("up to 5 ships", "6 ships", True),
+        ("more than 3 ships", "at least 10 ships", False),
+        ("more than 10 ships", "fewer than 5 ships", True),
+        ("at least 5 ships", "at most 5 ships", False),
+        ("more than 5 ships", "at most 5 ships", True),
+        ("at least 5 ships", "fewer than 5 ships", True),
+        ("fewer than 5 ships", "at most 2 ships", False),
+        ("three entities", "five miles", False),  # not comparable
+        ("six nuclear tests", "seven nuclear tests", True),
+        ("six nuclear tests", "seven tests", False),  # the caller decides on modifiers
+    ],
+)
+def test_quantities_conflict(a: str, b: str, conflict: bool) -> None:
+    qa, qb = _q(a), _q(b)
+    assert quantities_conflict(qa, qb) is conflict
+    assert quantities_conflict(qb, qa) is conflict
+
+
+def test_unitless_quantities_compare() -> None:
+    assert quantities_conflict(_q("four"), _q("5")) is True
+    assert quantities_conflict(_q("four"), _q("4")) is False
+    assert quantities_conflict(_q("four"), _q("4 ships")) is False
