@@ -89,7 +89,8 @@ def _flag_markdown(number: int, flag: Flag) -> list[str]:
     ]
     for e in flag.evidence:
         quote = " ".join(e.quote.split())
-        lines.append(f"- **{e.article}** [{e.start}:{e.end}]: > {quote}")
+        lines.append(f"- **{e.article}**, characters {e.start}–{e.end}:")
+        lines.append(f"  > {quote}")
     lines.append("")
     return lines
 
