@@ -1,0 +1,634 @@
+"""The built-in rule extractor: who said what and when, events, names and gender cues.
+
+Every test runs the extractor on real news sentences (most from the seed cluster) and checks
+the slots an editor relies on; the last ones hold it to the evidence contract on the seeds.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from checker.corpus import load_corpus
+from checker.models import Article, Claim, EntityMention, Extraction
+from checker.rules import RuleExtractor
+from checker.text import sentence_spans
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+PUBLISHED = date(2023, 9, 5)
+PRONOUNS = {"he", "him", "his", "himself", "she", "her", "hers", "herself"}
+
+
+def article(text: str, aid: str = "a") -> Article:
+    return Article(id=aid, path=f"{aid}.txt", text=text, published=PUBLISHED)
+
+
+def extract(text: str) -> Extraction:
+    return RuleExtractor().extract(article(text))
+
+
+def claims_where(extraction: Extraction, **slots: Any) -> list[Claim]:
+    return [c for c in extraction.claims if all(getattr(c, k) == v for k, v in slots.items())]
+
+
+def one_claim(extraction: Extraction, **slots: Any) -> Claim:
+    found = claims_where(extraction, **slots)
+    assert len(found) == 1, (slots, extraction.claims)
+    return found[0]
+
+
+def pronoun_mentions(extraction: Extraction) -> list[EntityMention]:
+    return [m for m in extraction.mentions if m.cue is not None and m.cue.lower() in PRONOUNS]
+
+
+# -- speech: who said it, when, and what --------------------------------------------------
+
+SPEECH = [
+    pytest.param(
+        "US National Security Council spokeswoman Adrienne Watson said Monday that arms talks "
+        "between Russia and North Korea were making active progress.",
+        {"speaker": "Adrienne Watson", "time": "Monday", "quote": None},
+        "arms talks",
+        id="title-name-said-weekday-that",
+    ),
+    pytest.param(
+        "On Sept. 5, White House spokesman John Kirby said talks between Russia and North Korea "
+        "about potential weapons transfers were “actively advancing.”",
+        {"speaker": "John Kirby", "quote": "actively advancing"},
+        "weapons transfers",
+        id="opening-date-and-quote",
+    ),
+    pytest.param(
+        "The Kremlin said Tuesday it had “nothing to say” about US officials’ claims that North "
+        "Korean leader Kim Jong Un plans to travel to Russia this month.",
+        {"time": "Tuesday", "quote": "nothing to say"},
+        "nothing to say",
+        id="organisation-speaker",
+    ),
+    pytest.param(
+        "Russian Defense Minister Sergei Shoigu, who visited Pyongyang in July for an exhibition "
+        "of weapons, said Monday that the two countries were discussing the possibility of joint "
+        "military exercises.",
+        {"speaker": "Sergei Shoigu", "time": "Monday"},
+        "joint military exercises",
+        id="time-of-speech-not-of-the-relative-clause",
+    ),
+    pytest.param(
+        "Sergei Shoigu, the defence minister of Russia, claimed on Monday that his country and "
+        "North Korea are talking about conducting joint military drills.",
+        {"speaker": "Sergei Shoigu", "time": "on Monday"},
+        "joint military drills",
+        id="appositive-between-speaker-and-verb",
+    ),
+    pytest.param(
+        "When asked about the claims on Sept. 5, Kremlin spokesman Dmitry Peskov said, “We have "
+        "nothing to tell you.”",
+        {"speaker": "Dmitry Peskov", "time": "on Sept. 5", "quote": "We have nothing to tell you"},
+        "nothing to tell you",
+        id="said-comma-quote",
+    ),
+    pytest.param(
+        "“We have nothing to tell you,” Kremlin spokesman Dmitry Peskov said.",
+        {"speaker": "Dmitry Peskov", "quote": "We have nothing to tell you"},
+        "nothing to tell you",
+        id="quote-first",
+    ),
+    pytest.param(
+        "Kim may want to stress Russia’s sense of support, and may seek a deal on arms sales, aid "
+        "and sending workers to Russia, said Andrei Lankov, a North Korea expert at Seoul’s "
+        "Kookmin University.",
+        {"speaker": "Andrei Lankov", "time": None},
+        "may seek a deal on arms sales",
+        id="inverted-said-name",
+    ),
+    pytest.param(
+        "“Just as you can tell a person from their friends, you can tell a country by the "
+        "friendships they have,” says Keir Giles, Senior Consulting Fellow in the Russia & "
+        "Eurasia Program at Chatham House.",
+        {"speaker": "Keir Giles"},
+        "tell a country by the friendships",
+        id="inverted-quote-says-name",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "slots", "content"), SPEECH)
+def test_one_attributed_statement_with_speaker_time_and_content(
+    text: str, slots: dict[str, Any], content: str
+) -> None:
+    extraction = extract(text)
+    statements = [c for c in extraction.claims if c.modality == "reported"]
+    assert len(statements) == 1, extraction.claims
+    claim = statements[0]
+    assert claim.predicate == "say"
+    for key, value in slots.items():
+        assert getattr(claim, key) == value, key
+    assert claim.content is not None and content in claim.content
+
+
+def test_kirby_time_of_speech_contains_the_date() -> None:
+    claim = one_claim(
+        extract(
+            "On Sept. 5, White House spokesman John Kirby said talks between Russia and North "
+            "Korea about potential weapons transfers were “actively advancing.”"
+        ),
+        predicate="say",
+    )
+    assert claim.time is not None and "Sept. 5" in claim.time
+    assert claim.speech_verb == "said"
+
+
+def test_kremlin_is_the_speaker_of_nothing_to_say() -> None:
+    claim = one_claim(
+        extract(
+            "The Kremlin said Tuesday it had “nothing to say” about US officials’ claims that "
+            "North Korean leader Kim Jong Un plans to travel to Russia this month."
+        ),
+        predicate="say",
+    )
+    assert claim.speaker is not None and "Kremlin" in claim.speaker
+    assert claim.subject == claim.speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "content"),
+    [
+        (
+            "US national security advisor Jake Sullivan spoke at the White House.\n"
+            "According to Sullivan, the talks will continue.",
+            "Jake Sullivan",
+            "the talks will continue",
+        ),
+        (
+            "Jake Sullivan spoke at the White House.\n"
+            "Moscow is now “looking to whatever source they can find” for ammunition, according to Sullivan.",
+            "Jake Sullivan",
+            "looking to whatever source they can find",
+        ),
+        (
+            "According to The New York Times, Kim Jong Un may visit Russia next week.",
+            "New York Times",
+            "Kim Jong Un may visit Russia next week",
+        ),
+    ],
+)
+def test_according_to_names_the_source(text: str, speaker: str, content: str) -> None:
+    claim = one_claim(extract(text), speech_verb="according to")
+    assert claim.speaker == speaker
+    assert claim.predicate == "say" and claim.modality == "reported"
+    assert claim.content is not None and content in claim.content
+
+
+def test_according_to_a_full_name_seen_later_in_the_article_still_resolves() -> None:
+    text = (
+        "According to Sullivan, the talks will continue.\n"
+        "US national security advisor Jake Sullivan spoke at the White House."
+    )
+    assert one_claim(extract(text), speech_verb="according to").speaker == "Jake Sullivan"
+
+
+def test_ambiguous_short_name_is_not_guessed() -> None:
+    text = "Kim Jong Un met his sister Kim Yo Jong.\nAccording to Kim, the talks will continue."
+    claim = one_claim(extract(text), speech_verb="according to")
+    assert claim.speaker not in {"Kim Jong Un", "Kim Yo Jong"}
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "quote"),
+    [
+        (
+            "On the same day, U.S. National Security Adviser Jake Sullivan warned Pyongyang that it "
+            "would “pay a price” if it supplied Russia with weapons.\n"
+            "Such a move, he told reporters, “is not going to reflect well on North Korea, and they "
+            "[Pyongyang] will pay a price for this in the international community.”",
+            "Jake Sullivan",
+            "is not going to reflect well on North Korea",
+        ),
+        (
+            "Sergei Shoigu visited Pyongyang in July.\n“We are friends,” he told reporters.",
+            "Sergei Shoigu",
+            "We are friends",
+        ),
+        (
+            "Adrienne Watson said Monday that talks were advancing.\n"
+            "“We have information that Kim expects these discussions to continue,” she added.",
+            "Adrienne Watson",
+            "We have information that Kim expects these discussions to continue",
+        ),
+    ],
+)
+def test_pronoun_speaker_resolves_to_the_person_of_the_previous_sentence(
+    text: str, speaker: str, quote: str
+) -> None:
+    second_line = text.index("\n") + 1
+    claims = [c for c in extract(text).claims if c.evidence.start >= second_line]
+    said = [c for c in claims if c.modality == "reported"]
+    assert len(said) == 1
+    assert said[0].speaker == speaker
+    assert said[0].quote is not None and said[0].quote.startswith(quote)
+
+
+def test_pronoun_speaker_without_a_person_before_it_is_left_unresolved() -> None:
+    text = (
+        "Kim Jong Un met officials.\n"
+        "An official at the ministry said developments were worrying.\n"
+        "“Cooperation must respect international norms,” he told reporters."
+    )
+    claim = one_claim(extract(text), speech_verb="told")
+    assert claim.speaker != "Kim Jong Un"
+    assert claim.quote == "Cooperation must respect international norms"
+
+
+@pytest.mark.parametrize(
+    ("text", "predicate", "polarity"),
+    [
+        (
+            "Moscow and Pyongyang have denied previous US accusations that North Korea has "
+            "provided weapons to Russia.",
+            "deny",
+            "denied",
+        ),
+        (
+            "In mid-August, Gen. Shoigu said military cooperation between Russia and North Korea "
+            "did not pose a threat to any third countries.",
+            "say",
+            "denied",
+        ),
+        (
+            "A US source stated on Tuesday that arms talks between Russia and North Korea are "
+            "actively progressing.",
+            "say",
+            "affirmed",
+        ),
+    ],
+)
+def test_denials_are_marked_denied(text: str, predicate: str, polarity: str) -> None:
+    claim = one_claim(extract(text), modality="reported")
+    assert claim.predicate == predicate
+    assert claim.polarity == polarity
+
+
+def test_words_inside_a_quotation_are_not_speech_verbs() -> None:
+    text = "Kremlin spokesman Dmitry Peskov said, “Some said it would happen; they told us so.”"
+    claims = extract(text).claims
+    assert [(c.speaker, c.speech_verb) for c in claims] == [("Dmitry Peskov", "said")]
+    assert claims[0].quote == "Some said it would happen; they told us so"
+
+
+# -- events -------------------------------------------------------------------------------
+
+
+def test_self_reference_is_copied_as_written() -> None:
+    text = (
+        "Russia and China have joined China in opposing further sanctions against North Korea, "
+        "thwarting an initiative by the US."
+    )
+    claim = one_claim(extract(text), predicate="join")
+    assert claim.subject == "Russia and China"
+    assert claim.object == "China"
+    assert claim.modality == "asserted" and claim.polarity == "affirmed"
+
+
+@pytest.mark.parametrize(
+    ("text", "subject", "time", "value", "unit"),
+    [
+        (
+            "In August, the United States imposed sanctions on three entities that it claimed were "
+            "connected to arms deals between North Korea and Russia.",
+            "the United States",
+            "In August",
+            3,
+            "entities",
+        ),
+        (
+            "The United States recently imposed sanctions on three entities it accuses of being "
+            "link to an arms deal between North Korea and Russia.",
+            "The United States",
+            "recently",
+            3,
+            "entities",
+        ),
+        (
+            "In August, the US imposed sanctions on three organisations it claimed were involved "
+            "in military transfers between Russia and North Korea.",
+            "the US",
+            "In August",
+            3,
+            "organisations",
+        ),
+        (
+            "In August, the United States imposed sanctions on five entities.",
+            "the United States",
+            "In August",
+            5,
+            "entities",
+        ),
+    ],
+)
+def test_sanctions_with_their_target_count(
+    text: str, subject: str, time: str, value: float, unit: str
+) -> None:
+    claim = one_claim(extract(text), predicate="sanction")
+    assert claim.subject == subject
+    assert claim.time == time
+    assert claim.quantity is not None
+    assert claim.quantity.value == value
+    assert claim.quantity.unit == unit
+    assert claim.object is not None and claim.object.endswith(unit)
+
+
+@pytest.mark.parametrize(
+    ("text", "slots"),
+    [
+        (
+            "In late July, Russian Defense Minister Sergey Shoigu visited Pyongyang, where he "
+            "attended a ceremony.",
+            {
+                "predicate": "visit",
+                "subject": "Sergey Shoigu",
+                "place": "Pyongyang",
+                "time": "In late July",
+            },
+        ),
+        (
+            "North Korean leader Kim Jong Un plans to travel to Russia.",
+            {
+                "predicate": "travel",
+                "subject": "Kim Jong Un",
+                "place": "Russia",
+                "modality": "planned",
+            },
+        ),
+        (
+            "In 2019, Mr. Kim traveled by train to Vladivostok.",
+            {"predicate": "travel", "subject": "Kim", "place": "Vladivostok", "time": "In 2019"},
+        ),
+        (
+            "In May 2022, China and Russia vetoed a U.S.-led push at the UN Security Council.",
+            {"predicate": "veto", "subject": "China and Russia", "time": "In May 2022"},
+        ),
+    ],
+)
+def test_events_with_actor_place_time_and_modality(text: str, slots: dict[str, Any]) -> None:
+    assert len(claims_where(extract(text), **slots)) == 1
+
+
+def test_statement_and_event_in_one_sentence_keep_their_own_times() -> None:
+    text = (
+        "Russian Defense Minister Sergei Shoigu, who visited Pyongyang in July, said Monday that "
+        "the two countries were discussing joint exercises."
+    )
+    extraction = extract(text)
+    assert one_claim(extraction, predicate="say").time == "Monday"
+    assert one_claim(extraction, predicate="visit").time == "in July"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The trip will be Kim’s first overseas visit in more than four years.",
+        "It was the first known visit to North Korea by a Russian defense minister.",
+    ],
+)
+def test_nouns_that_look_like_verbs_are_not_events(text: str) -> None:
+    assert claims_where(extract(text), predicate="visit") == []
+
+
+# -- names --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "North Korean leader Kim Jong Un plans to travel to Russia.",
+        "Kim Jong Un addressed UN officials in Pyongyang.",
+        "Kim Jong Un met Vladimir Putin.",
+    ],
+)
+def test_kim_jong_un_is_a_person_not_the_un(text: str) -> None:
+    mentions = extract(text).mentions
+    kim = [m for m in mentions if "Kim" in m.text]
+    assert kim and all(m.kind == "person" and m.text == "Kim Jong Un" for m in kim)
+    organisations = {m.text for m in mentions if m.kind == "organization"}
+    assert not any("Un" in name.split() or "Kim" in name for name in organisations)
+
+
+def test_un_itself_is_an_organisation() -> None:
+    mentions = extract("Kim Jong Un addressed UN officials in Pyongyang.").mentions
+    assert [m.kind for m in mentions if m.text == "UN"] == ["organization"]
+
+
+def test_short_form_resolves_to_the_full_name_in_the_article() -> None:
+    text = "North Korean leader Kim Jong Un plans to travel.\nMr. Kim would take an armored train."
+    second = [m for m in extract(text).mentions if m.evidence.start > text.index("\n")]
+    assert [m.text for m in second if m.kind == "person"] == ["Kim Jong Un"]
+
+
+# -- gender cues --------------------------------------------------------------------------
+
+
+def test_spokeswoman_then_his_gives_two_genders_for_watson() -> None:
+    text = (
+        "US National Security Council spokeswoman Adrienne Watson said Monday that arms talks "
+        "between Russia and North Korea were making active progress.\n"
+        "His comments came after the New York Times quoted unnamed US officials."
+    )
+    watson = {
+        (m.gender, m.cue)
+        for m in extract(text).mentions
+        if m.text == "Adrienne Watson" and m.gender is not None
+    }
+    assert watson == {("female", "spokeswoman"), ("male", "His")}
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "gender", "cue"),
+    [
+        (
+            "Kremlin spokesman Dmitry Peskov declined to comment.",
+            "Dmitry Peskov",
+            "male",
+            "spokesman",
+        ),
+        ("NSC spokeswoman Adrienne Watson said so.", "Adrienne Watson", "female", "spokeswoman"),
+        ("Mr. Kirby has hinted at fresh sanctions.", "Kirby", "male", "Mr"),
+        ("Mrs. Jane Doe said Monday that the plan was sound.", "Jane Doe", "female", "Mrs"),
+        (
+            "Adrienne Watson said talks were advancing.\nShe added that a summit was likely.",
+            "Adrienne Watson",
+            "female",
+            "She",
+        ),
+        (
+            "News of the meeting between Kim Jong Un and Vladimir Putin came as Volodymyr "
+            "Zelensky said he had visited the front.",
+            "Volodymyr Zelensky",
+            "male",
+            "he",
+        ),
+    ],
+)
+def test_gender_cues(text: str, name: str, gender: str, cue: str) -> None:
+    cued = {(m.text, m.gender, m.cue) for m in extract(text).mentions if m.gender is not None}
+    assert (name, gender, cue) in cued
+    assert all(m.kind == "person" for m in extract(text).mentions if m.gender is not None)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kim Jong Un met Vladimir Putin, and his aides took notes.",
+        "Kim Jong Un told Vladimir Putin that his country would help.",
+        "Kim Jong Un and Vladimir Putin met, and he promised aid.",
+    ],
+)
+def test_ambiguous_pronoun_gives_no_gendered_mention(text: str) -> None:
+    assert pronoun_mentions(extract(text)) == []
+
+
+def test_pronoun_after_a_heading_does_not_reach_back_across_it() -> None:
+    text = (
+        "Adrienne Watson said Monday that talks were advancing.\n"
+        "Warning from Washington\n"
+        "His comments came after the report."
+    )
+    assert pronoun_mentions(extract(text)) == []
+
+
+def test_pronouns_inside_quotations_are_not_cues() -> None:
+    text = "Adrienne Watson said, “He told us his plans.”"
+    assert pronoun_mentions(extract(text)) == []
+
+
+# -- headings -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "heading",
+    [
+        "Kim Jong Un’s Journey",
+        "Warning from Washington",
+        "Envoy Scorns Sanctions",
+        "Putin says talks advancing",
+        "Russia joins China on sanctions",
+        "- Diplomatic isolation -",
+    ],
+)
+def test_headings_produce_no_claims_or_gender_cues(heading: str) -> None:
+    extraction = extract(heading)
+    assert extraction.claims == ()
+    assert [m for m in extraction.mentions if m.gender is not None] == []
+
+
+def test_heading_between_sentences_is_never_evidence() -> None:
+    text = (
+        "Russia has joined China in opposing new sanctions.\n"
+        "Putin says talks advancing\n"
+        "In August, the United States imposed sanctions on three entities."
+    )
+    heading_start = text.index("Putin")
+    heading_end = text.index("\n", heading_start)
+    claims = extract(text).claims
+    assert {c.predicate for c in claims} == {"join", "sanction"}
+    assert all(not (heading_start <= c.evidence.start < heading_end) for c in claims)
+
+
+# -- the evidence contract ----------------------------------------------------------------
+
+ALL_TEXTS = [p.values[0] for p in SPEECH] + [
+    "Russia and China have joined China in opposing further sanctions against North Korea.",
+    "In August, the United States imposed sanctions on three entities.",
+    "Kim Jong Un’s Journey\nThe trip will be Kim’s first overseas visit in more than four years.",
+    "“We have nothing to tell you,” Kremlin spokesman Dmitry Peskov said.",
+    "Such a move, he told reporters, “is not going to reflect well.”",
+    "",
+    "   \n\n ",
+    "“unbalanced quote, said nobody",
+]
+
+
+@pytest.mark.parametrize("text", ALL_TEXTS)
+def test_every_evidence_is_a_verbatim_sentence(text: str) -> None:
+    a = article(text)
+    extraction = RuleExtractor().extract(a)
+    spans = set(sentence_spans(text))
+    assert extraction.article == a.id and extraction.extractor == "rules"
+    assert extraction.status == "ok"
+    for item in (*extraction.claims, *extraction.mentions):
+        e = item.evidence
+        assert e.article == a.id
+        assert a.text[e.start : e.end] == e.quote
+        assert (e.start, e.end) in spans
+
+
+def test_extractor_name_is_rules() -> None:
+    assert RuleExtractor().name == "rules"
+
+
+@pytest.fixture(scope="module")
+def seed_articles() -> list[Article]:
+    corpus = load_corpus(SEEDS)
+    assert len(corpus.articles) == 5
+    return list(corpus.articles)
+
+
+def test_extraction_is_deterministic(seed_articles: list[Article]) -> None:
+    extractor = RuleExtractor()
+    for a in seed_articles:
+        first = extractor.extract(a)
+        assert extractor.extract(a) == first
+        assert RuleExtractor().extract(a) == first
+
+
+def test_extracting_other_articles_does_not_leak_names(seed_articles: list[Article]) -> None:
+    # names learned from one article must not resolve short forms in the next
+    extractor = RuleExtractor()
+    for a in seed_articles:
+        extractor.extract(a)
+    text = "According to Sullivan, the talks will continue."
+    assert all(c.speaker != "Jake Sullivan" for c in extractor.extract(article(text)).claims)
+
+
+def test_every_seed_yields_claims_with_verbatim_evidence(seed_articles: list[Article]) -> None:
+    for a in seed_articles:
+        extraction = RuleExtractor().extract(a)
+        assert extraction.article == a.id
+        assert len(extraction.claims) > 0, a.id
+        assert len(extraction.mentions) > 0, a.id
+        spans = set(sentence_spans(a.text))
+        for item in (*extraction.claims, *extraction.mentions):
+            e = item.evidence
+            assert e.article == a.id
+            assert a.text[e.start : e.end] == e.quote
+            assert (e.start, e.end) in spans
+        for claim in extraction.claims:
+            if claim.quote is not None:
+                assert claim.quote in claim.evidence.quote
+            assert claim.predicate == claim.predicate.lower() and " " not in claim.predicate
+
+
+@pytest.mark.parametrize(
+    ("seed", "speaker", "fragment"),
+    [
+        ("000", "Adrienne Watson", "arms talks"),
+        ("000", "Andrei Lankov", "Kim may want to stress"),
+        ("001", "Jake Sullivan", "is not going to reflect well"),
+        ("002", "John Kirby", "actively advancing"),
+        ("002", "Dmitry Peskov", "nothing to tell you"),
+        ("003", "Adrienne Watson", "actively advancing"),
+        ("004", "John Kirby", "high-level discussions"),
+    ],
+)
+def test_seed_statements_have_the_right_speaker(
+    seed_articles: list[Article], seed: str, speaker: str, fragment: str
+) -> None:
+    a = next(x for x in seed_articles if x.id.startswith(seed))
+    said = [
+        c
+        for c in RuleExtractor().extract(a).claims
+        if c.modality == "reported" and fragment in c.evidence.quote
+    ]
+    assert said and all(c.speaker == speaker for c in said)

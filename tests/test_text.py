@@ -1,0 +1,196 @@
+"""Sentence spans: every piece of evidence is one of these, cut verbatim from the article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from checker.text import fold, sentence_spans
+
+SEEDS = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
+
+
+def sentences(text: str) -> list[str]:
+    return [text[a:b] for a, b in sentence_spans(text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Kim left. Putin stayed.", ["Kim left.", "Putin stayed."]),
+        ("Is it over? No! It goes on.", ["Is it over?", "No!", "It goes on."]),
+        (
+            "They met in 2019. 300 miles away, talks began.",
+            ["They met in 2019.", "300 miles away, talks began."],
+        ),
+        ("What now?! Nobody knows.", ["What now?!", "Nobody knows."]),
+        # a lower-case continuation is not a new sentence
+        ("The talks are on track. and nothing else", ["The talks are on track. and nothing else"]),
+    ],
+)
+def test_splits_on_sentence_punctuation(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Warning from Washington\nMr. Kirby spoke.",
+            ["Warning from Washington", "Mr. Kirby spoke."],
+        ),
+        (
+            "Kim Jong Un’s Journey\nThe trip will be long.",
+            ["Kim Jong Un’s Journey", "The trip will be long."],
+        ),
+        ("first line\nsecond line", ["first line", "second line"]),
+        ("one\r\ntwo", ["one", "two"]),
+        ("Para one.\n\n\nPara two.", ["Para one.", "Para two."]),
+    ],
+)
+def test_every_line_break_ends_a_sentence(text: str, expected: list[str]) -> None:
+    assert sentences(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mr. Kim planned to meet Mr. Putin in Vladivostok.",
+        "In Pyongyang, Gen. Shoigu attended a military parade.",
+        "On Sept. 5, White House spokesman John Kirby said talks were advancing.",
+        "Mr. Kirby has hinted at U.S. plans to impose fresh sanctions.",
+        "U.S. National Security Adviser Jake Sullivan warned Pyongyang.",
+        "Mrs. Watson and Dr. Lee met Sen. Smith at St. Mary's.",
+        "John F. Kennedy met Nikita S. Khrushchev in Vienna.",
+        "A vote at the U.N. Security Council was blocked.",
+    ],
+)
+def test_abbreviations_and_initials_do_not_end_a_sentence(text: str) -> None:
+    assert sentences(text) == [text]
+
+
+def test_abbreviation_inside_a_paragraph_keeps_the_real_boundaries() -> None:
+    text = "On Sept. 5, Mr. Kirby spoke. Gen. Shoigu did not. The U.S. Treasury stayed silent."
+    assert sentences(text) == [
+        "On Sept. 5, Mr. Kirby spoke.",
+        "Gen. Shoigu did not.",
+        "The U.S. Treasury stayed silent.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Peskov said, “We have nothing to tell you.” Kirby disagreed.",
+            ["Peskov said, “We have nothing to tell you.”", "Kirby disagreed."],
+        ),
+        (
+            "Talks were “actively advancing.” The Kremlin said nothing.",
+            ["Talks were “actively advancing.”", "The Kremlin said nothing."],
+        ),
+        (
+            "He called it a failure.” Then he left.",
+            ["He called it a failure.”", "Then he left."],
+        ),
+        ('"Go home." She left.', ['"Go home."', "She left."]),
+        ("He asked “why?” Nobody answered.", ["He asked “why?”", "Nobody answered."]),
+        ("(It was late.) Talks ended.", ["(It was late.)", "Talks ended."]),
+        # the next sentence may open with a quotation mark
+        ("Kirby spoke. “We are ready,” he said.", ["Kirby spoke.", "“We are ready,” he said."]),
+    ],
+)
+def test_closing_quotes_and_brackets_stay_with_their_sentence(
+    text: str, expected: list[str]
+) -> None:
+    assert sentences(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "   Leading and trailing spaces.   ",
+        "\n\n  Kim left.  \n\t Putin stayed. \n",
+        "Heading  \n   Body text here.\t\n",
+    ],
+)
+def test_spans_are_trimmed_and_reproduce_the_text(text: str) -> None:
+    spans = sentence_spans(text)
+    assert spans
+    for start, end in spans:
+        piece = text[start:end]
+        assert piece == piece.strip()
+        assert piece
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\n\t\n"])
+def test_blank_text_has_no_sentences(text: str) -> None:
+    assert sentence_spans(text) == []
+
+
+@pytest.mark.parametrize("seed", SEEDS, ids=lambda p: p.stem)
+def test_seed_spans_are_ordered_disjoint_single_line_and_cover_all_words(seed: Path) -> None:
+    text = seed.read_text(encoding="utf-8")
+    spans = sentence_spans(text)
+    assert len(spans) > 5
+    previous_end = 0
+    for start, end in spans:
+        assert previous_end <= start < end <= len(text)
+        piece = text[start:end]
+        assert piece == piece.strip() and "\n" not in piece
+        previous_end = end
+    # nothing but whitespace falls between sentences
+    covered = "".join(text[a:b] for a, b in spans)
+    assert "".join(covered.split()) == "".join(text.split())
+
+
+def test_seed_sentences_that_must_stay_whole() -> None:
+    text = SEEDS[2].read_text(encoding="utf-8")  # 002, The Epoch Times
+    found = sentences(text)
+    assert (
+        "When asked about the claims on Sept. 5, Kremlin spokesman Dmitry Peskov said, “We have nothing to tell you.”"
+        in found
+    )
+    assert (
+        "In Pyongyang, Gen. Shoigu attended a military parade and held talks with the North Korean leader."
+        in found
+    )
+    assert (
+        "On Sept. 5, White House spokesman John Kirby said talks between Russia and North Korea "
+        "about potential weapons transfers were “actively advancing.”"
+    ) in found
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("Ab .!?\n“”\"'Mr.S0 \t")), max_size=80))
+def test_spans_are_always_trimmed_ordered_and_in_bounds(text: str) -> None:
+    previous_end = 0
+    spans = sentence_spans(text)
+    for start, end in spans:
+        assert previous_end <= start < end <= len(text)
+        piece = text[start:end]
+        assert piece == piece.strip()
+        previous_end = end
+    assert "".join("".join(text[a:b] for a, b in spans).split()) == "".join(text.split())
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Kim’s “nothing to say”", 'kim\'s "nothing to say"'),
+        ("NORTH KOREA", "north korea"),
+        ("Russia–China drills", "russia-china drills"),
+        ("‘arms dealings’ — never", "'arms dealings' - never"),
+    ],
+)
+def test_fold_ignores_case_and_typographic_punctuation(a: str, b: str) -> None:
+    assert fold(a) == fold(b)
+
+
+def test_fold_keeps_length_so_it_never_shifts_text() -> None:
+    text = "“Kim’s” – U.S. — ‘ok’"
+    assert len(fold(text)) == len(text)
+    assert fold("Moscow") != fold("Moskva")
