@@ -112,6 +112,7 @@ def _check(args: argparse.Namespace) -> int:
         cache_path=Path(args.cache) if args.cache else None,
         cassette_dir=Path(args.cassettes),
         dry_run=args.dry_run,
+        progress=not args.quiet,
     )
     extractor = build_extractor(options, os.environ)
     if args.dry_run:
