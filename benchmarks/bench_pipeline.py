@@ -1,0 +1,235 @@
+"""Offline throughput of the whole check (rule extractor) on synthetic corpora.
+
+Prints figures; asserts nothing. For each size (N, then K*N articles) it writes a synthetic
+corpus (see synth.py) to disk and then, in this process and pinned to one CPU where the OS
+allows it:
+
+1. times ``run_check(corpus_dir, RuleExtractor())``, exactly what the CLI runs: this is total_s;
+2. unless ``--no-split``, runs the same stages again one by one (``load_corpus``,
+   ``extract_all``, ``compare_claims``) to split the time.
+
+Usage: .venv/bin/python benchmarks/bench_pipeline.py [--articles 1000] [--factor 4]
+       [--seed 0] [--keep DIR] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import io
+import os
+import pstats
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synth import load_seeds, story_of, write_corpus
+
+from checker.compare import compare_claims
+from checker.corpus import load_corpus
+from checker.pipeline import extract_all, run_check
+from checker.rules import RuleExtractor
+
+TARGET_RATE = 300.0  # articles/s on one core
+TARGET_RATIO = 4.4  # time(4x) / time(1x) at most (for factor 4: 1.1 x linear)
+
+
+@dataclass
+class Row:
+    articles: int
+    claims: int
+    flags: int
+    cross_story_flags: int
+    total_s: float
+    cpu_s: float
+    load_s: float | None = None
+    extract_s: float | None = None
+    compare_s: float | None = None
+    maxrss_mb: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        return self.articles / self.total_s
+
+
+def pin_one_core() -> str:
+    if not hasattr(os, "sched_setaffinity"):
+        return "not pinned (os.sched_setaffinity unavailable); single-threaded anyway"
+    try:
+        allowed = sorted(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {allowed[0]})
+    except OSError as exc:
+        return f"not pinned ({exc}); single-threaded anyway"
+    return f"pinned to CPU {allowed[0]} with os.sched_setaffinity (of {len(allowed)} allowed)"
+
+
+def maxrss_mb() -> float:
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+
+def measure(corpus_dir: Path, n: int, n_seeds: int, split: bool, profile_to: Path | None) -> Row:
+    gc.collect()
+    profiler = cProfile.Profile() if profile_to else None
+    t0, c0 = time.perf_counter(), time.process_time()
+    if profiler:
+        profiler.enable()
+    report = run_check(corpus_dir, RuleExtractor())
+    if profiler:
+        profiler.disable()
+    total, cpu = time.perf_counter() - t0, time.process_time() - c0
+    if profiler and profile_to:
+        profiler.dump_stats(profile_to)
+    if len(report.articles) != n:
+        raise SystemExit(f"expected {n} articles, loaded {len(report.articles)}: {report.problems}")
+    row = Row(
+        articles=n,
+        claims=sum(a.claims for a in report.articles),
+        flags=len(report.flags),
+        cross_story_flags=sum(
+            len({story_of(a, n_seeds) for a in flag.articles}) > 1 for flag in report.flags
+        ),
+        total_s=total,
+        cpu_s=cpu,
+    )
+    del report
+    if split:
+        gc.collect()
+        t0 = time.perf_counter()
+        corpus = load_corpus(corpus_dir)
+        t1 = time.perf_counter()
+        extractions = extract_all(RuleExtractor(), corpus.articles)
+        t2 = time.perf_counter()
+        flags = compare_claims(corpus.articles, extractions)
+        t3 = time.perf_counter()
+        row.load_s, row.extract_s, row.compare_s = t1 - t0, t2 - t1, t3 - t2
+        if len(flags) != row.flags:
+            print(f"warning: {len(flags)} flags on the split run, {row.flags} on run_check")
+    row.maxrss_mb = maxrss_mb()
+    return row
+
+
+def fmt(value: float | None, width: int, digits: int = 2) -> str:
+    return f"{'-':>{width}}" if value is None else f"{value:>{width}.{digits}f}"
+
+
+def print_table(rows: list[Row]) -> None:
+    print(
+        f"{'articles':>8}  {'claims':>7}  {'load_s':>7}  {'extract_s':>9}  {'compare_s':>9}"
+        f"  {'total_s':>7}  {'cpu_s':>7}  {'articles/s':>10}  {'flags':>6}  {'x-story':>7}"
+        f"  {'maxrss_MB':>9}"
+    )
+    for r in rows:
+        print(
+            f"{r.articles:>8}  {r.claims:>7}  {fmt(r.load_s, 7)}  {fmt(r.extract_s, 9)}"
+            f"  {fmt(r.compare_s, 9)}  {fmt(r.total_s, 7)}  {fmt(r.cpu_s, 7)}"
+            f"  {fmt(r.rate, 10, 1)}  {r.flags:>6}  {r.cross_story_flags:>7}"
+            f"  {fmt(r.maxrss_mb, 9, 0)}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Time checker end to end (rule extractor, offline) on synthetic corpora "
+        "of N and K*N articles built from seeds/. Prints figures; asserts nothing."
+    )
+    parser.add_argument("--articles", type=int, default=1000, metavar="N", help="default 1000")
+    parser.add_argument(
+        "--factor", type=int, default=4, metavar="K", help="second size is K*N (default 4)"
+    )
+    parser.add_argument("--seed", type=int, default=0, metavar="S", help="generator seed")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="write the corpora to DIR/n<N> and keep them (default: a temporary folder)",
+    )
+    parser.add_argument(
+        "--no-split",
+        action="store_true",
+        help="skip the second, stage-by-stage run (load / extract / compare times)",
+    )
+    parser.add_argument("--no-pin", action="store_true", help="do not pin the process to one CPU")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="also write a cProfile of each run_check to DIR/run_check_<N>.prof "
+        "(profiled runs are slower; their times are not comparable)",
+    )
+    args = parser.parse_args(argv)
+    if args.articles < 1 or args.factor < 1:
+        parser.error("--articles and --factor must be at least 1")
+
+    pinning = "not pinned (--no-pin)" if args.no_pin else pin_one_core()
+    seeds = load_seeds()
+    sizes = [args.articles] if args.factor == 1 else [args.articles, args.articles * args.factor]
+    root = args.keep if args.keep else Path(tempfile.mkdtemp(prefix="checker-bench-"))
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+
+    print(f"python {sys.version.split()[0]}; {pinning}")
+    print(f"corpus: {len(seeds)} seeds varied with seed={args.seed}, written under {root}")
+    # Warm-up on the seeds: imports, regex compilation and caches stay out of the timings.
+    run_check(Path(__file__).resolve().parent.parent / "seeds", RuleExtractor())
+
+    rows: list[Row] = []
+    try:
+        for n in sizes:
+            corpus_dir = root / f"n{n}"
+            if corpus_dir.exists():
+                shutil.rmtree(corpus_dir)
+            write_corpus(corpus_dir, n, args.seed, seeds)
+            prof = args.profile / f"run_check_{n}.prof" if args.profile else None
+            rows.append(measure(corpus_dir, n, len(seeds), not args.no_split, prof))
+            print(f"  measured {n} articles", file=sys.stderr)
+    finally:
+        if not args.keep:
+            shutil.rmtree(root, ignore_errors=True)
+
+    print()
+    print_table(rows)
+    print()
+    print(
+        "total_s: wall time of run_check (as the CLI); cpu_s: its process CPU time; "
+        "load/extract/compare_s: a second, stage-by-stage run. x-story: flags whose articles "
+        "span more than one synthetic story."
+    )
+    if args.profile:
+        print("(profiled: times include cProfile overhead)")
+    one = rows[0]
+    verdict = "met" if one.rate >= TARGET_RATE else "NOT met"
+    print(
+        f"throughput at N={one.articles}: {one.rate:.1f} articles/s (target >= {TARGET_RATE:.0f}"
+        f" on one core: {verdict})"
+    )
+    if len(rows) > 1:
+        big = rows[1]
+        ratio = big.total_s / one.total_s
+        limit = TARGET_RATIO * args.factor / 4
+        verdict = "met" if ratio <= limit else "NOT met"
+        print(f"{args.factor}x/1x time ratio: {ratio:.2f} (target <= {limit:.1f}: {verdict})")
+        if one.compare_s and big.compare_s and one.extract_s and big.extract_s:
+            print(
+                f"  by stage: extract {big.extract_s / one.extract_s:.2f}, "
+                f"compare {big.compare_s / one.compare_s:.2f}"
+            )
+    if args.profile:
+        for n in sizes:
+            path = args.profile / f"run_check_{n}.prof"
+            out = io.StringIO()
+            pstats.Stats(str(path), stream=out).sort_stats("cumulative").print_stats(25)
+            print(f"\n--- cProfile run_check N={n}, top 25 by cumulative time ({path})")
+            print(out.getvalue())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
