@@ -556,10 +556,10 @@ class Progress:
             width = 30
             filled = width * self.done // max(self.total, 1)
             bar = "#" * filled + "." * (width - filled)
-            self.stream.write(f"\rextracting [{bar}] {self.done}/{self.total}")
+            self.stream.write(f"\rchecker: extracting [{bar}] {self.done}/{self.total}")
             self.stream.flush()
         elif self.done % self.every == 0 or self.done == self.total:
-            self.stream.write(f"extracted {self.done}/{self.total} articles\n")
+            self.stream.write(f"checker: extracted {self.done}/{self.total} articles\n")
             self.stream.flush()
 
     def close(self) -> None:

@@ -282,7 +282,10 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise() -> None:
         for _ in range(3):
             progress.advance()
         progress.close()
-    assert plain.getvalue().splitlines() == ["extracted 2/3 articles", "extracted 3/3 articles"]
+    assert plain.getvalue().splitlines() == [
+        "checker: extracted 2/3 articles",
+        "checker: extracted 3/3 articles",
+    ]
     assert "\r" in terminal.getvalue() and "3/3" in terminal.getvalue()
 
 
