@@ -89,6 +89,11 @@ class ReviewStore:
         finally:
             conn.close()
 
+    def ensure(self) -> None:
+        """Create the file and the `reviews` table if they are missing."""
+        with self._connect():
+            pass
+
     def decide(self, flag: Flag, status: Decision, note: str = "") -> Review:
         """Record (or replace) the decision on `flag`."""
         if status not in ("confirmed", "dismissed"):

@@ -101,6 +101,7 @@ def add_check_options(check: argparse.ArgumentParser) -> None:
 def record_run(result: CheckResult, run_dir: str) -> Report:
     """The `check --run` hook: mark flags, then save report.json and the article view."""
     run = Path(run_dir)
+    ReviewStore(run).ensure()
     report = apply_reviews(result.report, run)
     save_articles(run, result.corpus.articles, result.extractions)
     write_atomic(run / REPORT_NAME, render_json(report))
