@@ -224,8 +224,9 @@ def _flag(ctx: _Ctx, flag: Flag, serve: bool, show_dismissed: bool) -> list[str]
             before = after = ""
         out += [
             '<figure class="ev">',
-            f"<figcaption><strong>{_e(label)}</strong><span>{_e(published)} · "
-            f"chars {ev.start}–{ev.end}</span></figcaption>",
+            f"<figcaption><strong>{_e(label)}</strong><span>"
+            f"{_e(published + ' · ' if published else '')}chars {ev.start}–{ev.end}"
+            "</span></figcaption>",
             "<blockquote>"
             + (f'<span class="ctx">{_e(before)}</span>' if before else "")
             + f'<mark class="hit">{_highlight(ev.quote, keys)}</mark>'
@@ -365,7 +366,7 @@ def _article(ctx: _Ctx, summary: ArticleSummary) -> list[str]:
                 f'title="{_e(f.summary)}">{_e(f.kind)}</a>'
             )
     published = summary.published.isoformat() if summary.published else "date unknown"
-    meta = [published, f"{len(claims)} claims", summary.extractor]
+    meta = [published, f"{len(claims)} claim{'' if len(claims) == 1 else 's'}", summary.extractor]
     if summary.url:
         meta.append(summary.url)
     return [
