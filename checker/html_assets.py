@@ -112,7 +112,8 @@ body{background:#fff;font-size:10.5pt}
 header.top{background:#fff;color:#000;border-bottom:2px solid #000;padding:0 0 .4rem}
 header.top p,header.top code{color:#000}
 main{padding:0;max-width:none}
-.filters,.review-form,.keys,.chip,a.jump,#help{display:none!important}
+.filters,.review-form,.keys,a.jump,#help{display:none!important}
+.chip{border:0;padding:0 .6rem 0 0}
 .summary{display:block}.panel{border:0;padding:0}
 .flag{break-inside:avoid;border:1px solid #999;border-left-width:5px}
 .ev{break-inside:avoid;background:#fff}

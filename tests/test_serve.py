@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -139,3 +141,26 @@ def test_cli_serve_refuses_remote_and_missing_runs(
     assert "--allow-remote" in capsys.readouterr().err
     assert main(["serve", str(tmp_path / "none"), "--port", "0"]) == 2
     assert "no report here" in capsys.readouterr().err
+
+
+def test_one_command_starts_the_server(seed_run: Path) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "checker.cli", "serve", str(seed_run), "--port", "0"],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        assert "http://127.0.0.1:" in line
+        port = int(line.split("http://127.0.0.1:", 1)[1].split("/", 1)[0])
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/")
+        resp = conn.getresponse()
+        assert resp.status == 200 and b"checker report" in resp.read()
+        conn.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        if proc.stderr is not None:
+            proc.stderr.close()
