@@ -17,8 +17,10 @@ from pathlib import Path
 from checker import __version__
 from checker.errors import CheckerError, ConfigError
 from checker.extractors import ExtractorOptions, build_extractor
-from checker.pipeline import run_check, stderr_progress
+from checker.pipeline import check_corpus, stderr_progress
 from checker.report import FORMATS, render, summary_line
+from checker.review import visible
+from checker.review_cli import add_check_options, add_commands
 
 EXIT_CLEAN, EXIT_FLAGS, EXIT_ERROR = 0, 1, 2
 EXTRACTORS = ("auto", "rules", "llm", "replay")
@@ -81,6 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when flags are found")
     check.add_argument("--quiet", "-q", action="store_true", help="print no progress or summary")
+    add_check_options(check)
+    add_commands(commands)
     return parser
 
 
@@ -91,7 +95,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_ERROR
     try:
-        return _check(args)
+        handler = getattr(args, "handler", _check)
+        code: int = handler(args)
+        return code
     except CheckerError as exc:
         print(f"checker: error: {exc}", file=sys.stderr)
         return EXIT_ERROR
@@ -118,9 +124,25 @@ def _check(args: argparse.Namespace) -> int:
     if args.dry_run:
         return _dry_run(args, extractor)
     progress = None if args.quiet else stderr_progress
-    report = run_check(args.corpus, extractor, label=args.extractor, progress=progress)
+    result = check_corpus(args.corpus, extractor, label=args.extractor, progress=progress)
+    report = result.report
+    if args.run:
+        from checker.review_cli import record_run
+
+        report = record_run(result, args.run)
     fmt = args.format or ("json" if (args.out or "").endswith(".json") else "markdown")
-    output = render(report, fmt)
+    if fmt == "html":
+        from checker.html import render_html
+
+        output = render_html(
+            report,
+            articles=result.corpus.articles,
+            extractions=result.extractions,
+            show_dismissed=args.show_dismissed,
+        )
+    else:
+        output = render(visible(report, args.show_dismissed), fmt)
+    report = visible(report, args.show_dismissed)
     if args.out:
         _write_atomic(Path(args.out), output)
     else:

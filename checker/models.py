@@ -36,6 +36,7 @@ FlagKind = Literal[
     "garble",  # unbalanced quotation marks and other mangled text
 ]
 PublishedOrigin = Literal["front_matter", "jsonl", "manifest", "inferred", "none"]
+ReviewStatus = Literal["new", "unchanged", "confirmed", "dismissed"]
 
 
 class _Model(BaseModel):
@@ -178,6 +179,11 @@ class Flag(_Model):
     summary: str
     evidence: tuple[Evidence, ...]
     articles: tuple[str, ...]
+    review: ReviewStatus | None = Field(
+        default=None,
+        description="Editor triage in a run directory (checker.review); None outside one.",
+    )
+    review_note: str | None = None
 
 
 class Problem(_Model):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from checker.compare import compare_claims
 from checker.corpus import Corpus, load_corpus
@@ -16,6 +17,15 @@ from checker.extractors import Extractor
 from checker.models import Article, ArticleSummary, Extraction, Report
 
 Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """A report with what it was made from: the HTML article view needs texts and claims."""
+
+    report: Report
+    corpus: Corpus
+    extractions: tuple[Extraction, ...]
 
 
 def run_check(
@@ -30,12 +40,24 @@ def run_check(
     Raises `CorpusError` when the corpus cannot be opened and `NoArticlesError` when no
     article in it could be used; problems with single files are listed in the report.
     """
+    return check_corpus(corpus_path, extractor, label=label, progress=progress).report
+
+
+def check_corpus(
+    corpus_path: str | os.PathLike[str],
+    extractor: Extractor,
+    *,
+    label: str | None = None,
+    progress: Progress | None = None,
+) -> CheckResult:
+    """`run_check`, keeping the articles and extractions alongside the report."""
     corpus = load_corpus(corpus_path)
     if not corpus.articles:
         detail = "; ".join(str(p) for p in corpus.problems[:3]) or "no .txt, .md or .jsonl files"
         raise NoArticlesError(f"{os.fspath(corpus_path)}: no article could be read ({detail})")
     extractions = extract_all(extractor, corpus.articles, progress=progress)
-    return build_report(corpus, extractions, label or extractor.name)
+    report = build_report(corpus, extractions, label or extractor.name)
+    return CheckResult(report, corpus, tuple(extractions))
 
 
 def extract_all(

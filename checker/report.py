@@ -1,4 +1,4 @@
-"""Render a `Report`: JSON for tools (a stable contract), Markdown for people.
+"""Render a `Report`: JSON for tools (a stable contract), Markdown and HTML for people.
 
 Rendering is pure: the same report gives byte-identical output.
 """
@@ -10,13 +10,17 @@ from collections import Counter
 
 from checker.models import Flag, Report, Severity
 
-FORMATS = ("markdown", "json")
+FORMATS = ("markdown", "json", "html")
 _SEVERITIES: tuple[Severity, ...] = ("high", "medium", "low")
 
 
 def render(report: Report, fmt: str) -> str:
     if fmt == "json":
         return render_json(report)
+    if fmt == "html":  # the page with no article view; see checker.html for the full one
+        from checker.html import render_html
+
+        return render_html(report)
     return render_markdown(report)
 
 
