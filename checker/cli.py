@@ -104,6 +104,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("checker: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`checker ... | head`): not an error worth a traceback.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERROR
 
 
 def _check(args: argparse.Namespace) -> int:
