@@ -35,13 +35,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 sys.path.insert(0, str(ROOT))
 
-from synth import load_seeds, write_corpus
+from synth import load_seeds, write_corpus  # noqa: E402
 
-from checker.cache import ExtractionCache
-from checker.corpus import load_corpus
-from checker.llm import LLMExtractor, LLMSettings
-from checker.models import Article
-from checker.replay import ReplayExtractor
+from checker.cache import ExtractionCache  # noqa: E402
+from checker.corpus import load_corpus  # noqa: E402
+from checker.llm import LLMExtractor, LLMSettings  # noqa: E402
+from checker.models import Article  # noqa: E402
+from checker.replay import ReplayExtractor  # noqa: E402
 
 
 def child(cmd: list[str]) -> tuple[float, float, int]:
@@ -82,11 +82,12 @@ def end_to_end(n: int, work: Path, seed: int) -> None:
     ]
     wall, rss, _ = child(cmd)
     print(
-        f"  first run   {n:>7} articles: {wall:8.1f} s, {n / wall:7.1f} articles/s, peak RSS {rss:6.0f} MB"
+        f"  first run {n} articles: {wall:.1f} s, {n / wall:.1f} articles/s, peak RSS {rss:.0f} MB"
     )
     wall2, rss2, _ = child(cmd)
     print(
-        f"  rerun (all reused from the store): {wall2:8.1f} s, {n / wall2:7.1f} articles/s, peak RSS {rss2:6.0f} MB"
+        f"  rerun, all reused from the store: {wall2:.1f} s, {n / wall2:.1f} articles/s, "
+        f"peak RSS {rss2:.0f} MB"
     )
     size = (run / "checker.sqlite").stat().st_size / 1e6
     print(f"  store {size:.0f} MB")
@@ -109,7 +110,8 @@ def replay_throughput(repeat: int) -> None:
     wall = time.perf_counter() - started
     ok = sum(r.status == "ok" for r in results)
     print(
-        f"  replay: {len(articles)} articles ({ok} ok) in {wall:.1f} s: {len(articles) / wall:.1f} articles/s"
+        f"  replay: {len(articles)} articles ({ok} ok) in {wall:.1f} s: "
+        f"{len(articles) / wall:.1f} articles/s"
     )
 
 
