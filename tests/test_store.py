@@ -214,3 +214,14 @@ def test_a_store_from_a_newer_checker_is_a_clear_error(
         db.execute("UPDATE store_meta SET value = '99' WHERE key = 'schema_version'")
     assert main(["check", str(SEEDS), "--run", str(tmp_path), "--extractor", "rules"]) == 2
     assert "newer checker" in capsys.readouterr().err
+
+
+def test_exit_2_when_no_article_could_be_extracted_and_the_report_is_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus, run = small_corpus(tmp_path / "corpus", 2), tmp_path / "run"
+    args = ["check", str(corpus), "--run", str(run), "--extractor", "replay"]
+    assert main([*args, "--cassettes", str(tmp_path / "none")]) == 2
+    assert "no article could be extracted" in capsys.readouterr().err
+    report = json.loads((run / REPORT_NAME).read_text(encoding="utf-8"))
+    assert {a["status"] for a in report["articles"]} == {"extraction_failed"}
