@@ -16,7 +16,9 @@ lint:
 # path (always against the reference server, which the tests start themselves).
 record:
 	$(PY) -m tests.reference.record seeds
-	$(PY) -m pytest tests/test_llm.py tests/test_cache.py --record-mode=rewrite -q
+	$(PY) -m pytest tests/test_llm.py tests/test_cache.py tests/test_batch.py tests/test_injection.py \
+		--record-mode=rewrite -q
 
 bench:
 	$(PY) benchmarks/bench_pipeline.py
+	$(PY) benchmarks/bench_batch.py --sizes 1000

@@ -6,7 +6,9 @@ the model's validated answer per chunk, not checker's `Claim`s, so the article i
 offsets are recomputed by code on every run (the same text under another id still hits).
 
 Every HTTP call the LLM extractor makes is logged in `calls` with its tokens, estimated
-cost and latency, so a run can be summed up and an interrupted run resumed.
+cost and latency, so a run can be summed up and an interrupted run resumed. Batch API jobs
+are remembered in `batches` by the hash of their input, so a killed run does not submit
+(and pay for) the same batch twice.
 Schema changes are numbered migrations applied in order (`_MIGRATIONS`).
 """
 
@@ -46,6 +48,16 @@ _MIGRATIONS: tuple[str, ...] = (
         created_at TEXT NOT NULL
     );
     CREATE INDEX calls_run ON calls (run_id);
+    """,
+    # 2: Batch API jobs, so a run killed while a batch is pending picks it up again.
+    """
+    CREATE TABLE batches (
+        input_sha TEXT PRIMARY KEY,
+        batch_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        requests INTEGER NOT NULL,
+        created_at TEXT NOT NULL
+    );
     """,
 )
 
@@ -163,6 +175,22 @@ class ExtractionCache:
                 (run_id,),
             ).fetchall()
         return [CallRecord(*row) for row in rows]
+
+    def pending_batch(self, input_sha: str) -> str | None:
+        """The id of a submitted, not yet collected batch of exactly this input."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT batch_id FROM batches WHERE input_sha = ? AND status = 'submitted'",
+                (input_sha,),
+            ).fetchone()
+        return None if row is None else str(row[0])
+
+    def remember_batch(self, input_sha: str, batch_id: str, requests: int, status: str) -> None:
+        with self._lock:
+            self._db.execute(
+                "INSERT OR REPLACE INTO batches VALUES (?, ?, ?, ?, ?)",
+                (input_sha, batch_id, status, requests, _now()),
+            )
 
     def close(self) -> None:
         with self._lock:

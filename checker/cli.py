@@ -10,17 +10,22 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from checker import __version__
 from checker.errors import CheckerError, ConfigError
-from checker.extractors import ExtractorOptions, build_extractor
-from checker.pipeline import check_corpus, stderr_progress
+from checker.extractors import Extractor, ExtractorOptions, build_extractor
+from checker.pipeline import (
+    DEFAULT_MAX_ARTICLE_CHARS,
+    check_corpus,
+    load_checkable,
+    stderr_progress,
+)
 from checker.report import FORMATS, render, summary_line
 from checker.review import visible
-from checker.review_cli import add_check_options, add_commands
+from checker.review_cli import add_check_options, add_commands, record_run
+from checker.store import REPORT_NAME, RunStore, extractor_identity, write_atomic
 
 EXIT_CLEAN, EXIT_FLAGS, EXIT_ERROR = 0, 1, 2
 EXTRACTORS = ("auto", "rules", "llm", "replay")
@@ -79,13 +84,78 @@ def build_parser() -> argparse.ArgumentParser:
         help="recorded LLM exchanges for replay (default: ./cassettes)",
     )
     check.add_argument(
-        "--dry-run", action="store_true", help="estimate LLM tokens and cost; make no call"
+        "--dry-run",
+        action="store_true",
+        help="load the corpus, apply the limits and estimate LLM tokens and cost; extract nothing",
     )
+    _add_batch_options(check)
     check.add_argument("--exit-zero", action="store_true", help="exit 0 even when flags are found")
     check.add_argument("--quiet", "-q", action="store_true", help="print no progress or summary")
     add_check_options(check)
     add_commands(commands)
     return parser
+
+
+def _add_batch_options(check: argparse.ArgumentParser) -> None:
+    """Options for large, resumable runs (issue 5): run directory, budget guards, Batch API."""
+    check.add_argument(
+        "--run",
+        metavar="DIR",
+        help=(
+            "run directory: DIR/checker.sqlite stores every article's extraction as soon as it "
+            "is done (and the LLM cache), DIR/report.json the latest JSON report; rerunning "
+            "with the same DIR resumes, reusing finished articles"
+        ),
+    )
+    check.add_argument(
+        "--max-article-chars",
+        type=int,
+        metavar="N",
+        default=DEFAULT_MAX_ARTICLE_CHARS,
+        help=(
+            "skip articles longer than N characters, with a problem naming each "
+            f"(default: {DEFAULT_MAX_ARTICLE_CHARS:,}; 0: no limit); the llm extractor "
+            "splits anything longer than --chunk-chars into chunks"
+        ),
+    )
+    check.add_argument(
+        "--chunk-chars",
+        type=int,
+        metavar="N",
+        default=6_000,
+        help="llm extractor: longest text sent in one request (default: 6000)",
+    )
+    check.add_argument(
+        "--max-cost",
+        type=float,
+        metavar="USD",
+        help=(
+            "llm extractor: start no new article once the estimated spend of this run reaches "
+            "USD; the articles left are reported as not extracted (a rerun with --run resumes)"
+        ),
+    )
+    check.add_argument(
+        "--price-per-mtok",
+        metavar="IN,OUT",
+        help="US dollars per million prompt and completion tokens, for models checker has "
+        "no price for (e.g. 0.15,0.60)",
+    )
+    check.add_argument(
+        "--batch",
+        action="store_true",
+        help=(
+            "llm extractor: send the articles through the OpenAI Batch API (upload, poll, "
+            "collect; half price, results within 24 h); answers that fail validation are "
+            "asked again synchronously"
+        ),
+    )
+    check.add_argument(
+        "--batch-poll-seconds",
+        type=float,
+        default=30.0,
+        metavar="S",
+        help="--batch: seconds between status checks (default: 30)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -114,27 +184,52 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _check(args: argparse.Namespace) -> int:
     if args.concurrency < 1:
         raise ConfigError("--concurrency must be at least 1")
+    if args.max_article_chars < 0:
+        raise ConfigError("--max-article-chars must be 0 (no limit) or more")
+    if args.max_cost is not None and args.max_cost < 0:
+        raise ConfigError("--max-cost must not be negative")
+    store = RunStore(args.run) if args.run else None
+    try:
+        return _check_with(args, store)
+    finally:
+        if store is not None:
+            store.close()
+
+
+def _check_with(args: argparse.Namespace, store: RunStore | None) -> int:
+    cache = Path(args.cache) if args.cache else (store.path if store is not None else None)
     options = ExtractorOptions(
         choice=args.extractor,
         model=args.model,
         base_url=args.base_url,
         mode=args.mode,
         concurrency=args.concurrency,
-        cache_path=Path(args.cache) if args.cache else None,
+        cache_path=cache,
         cassette_dir=Path(args.cassettes),
         dry_run=args.dry_run,
         progress=not args.quiet,
+        max_chunk_chars=args.chunk_chars,
+        max_cost_usd=args.max_cost,
+        price_per_mtok=_price(args.price_per_mtok),
+        batch=args.batch,
+        batch_poll_s=args.batch_poll_seconds,
     )
     extractor = build_extractor(options, os.environ)
+    max_chars = args.max_article_chars or None
     if args.dry_run:
-        return _dry_run(args, extractor)
+        return _dry_run(args, extractor, store, max_chars)
     progress = None if args.quiet else stderr_progress
-    result = check_corpus(args.corpus, extractor, label=args.extractor, progress=progress)
+    result = check_corpus(
+        args.corpus,
+        extractor,
+        label=args.extractor,
+        progress=progress,
+        store=store,
+        max_article_chars=max_chars,
+    )
     report = result.report
-    if args.run:
-        from checker.review_cli import record_run
-
-        report = record_run(result, args.run)
+    if store is not None:
+        report = record_run(result, store.dir)
     fmt = args.format or ("json" if (args.out or "").endswith(".json") else "markdown")
     if fmt == "html":
         from checker.html import render_html
@@ -160,39 +255,71 @@ def _check(args: argparse.Namespace) -> int:
         text = summary() if callable(summary) else None
         if text:
             print(f"checker: {text}", file=sys.stderr)
+        if store is not None:
+            c = store.counts
+            print(
+                f"checker: run {store.dir}: {c.extracted} articles extracted, {c.reused} "
+                f"reused from the store, {c.failed} failed -> {store.dir / REPORT_NAME}",
+                file=sys.stderr,
+            )
         where = f" -> {args.out}" if args.out else ""
         print(f"checker: {summary_line(report)}{where}", file=sys.stderr)
+    if report.articles and all(a.status != "ok" for a in report.articles):
+        print(
+            f"checker: error: no article could be extracted ({report.articles[0].reason})",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     if report.flags and not args.exit_zero:
         return EXIT_FLAGS
     return EXIT_CLEAN
 
 
-def _dry_run(args: argparse.Namespace, extractor: object) -> int:
-    from checker.corpus import load_corpus
-
-    corpus = load_corpus(args.corpus)
+def _dry_run(
+    args: argparse.Namespace, extractor: Extractor, store: RunStore | None, max_chars: int | None
+) -> int:
+    """Say what a run would do and cost; extract nothing, write nothing but the store file."""
+    corpus = load_checkable(args.corpus, max_chars)
+    for problem in corpus.problems:
+        print(f"checker: warning: {problem}", file=sys.stderr)
+    articles = list(corpus.articles)
+    if store is not None:
+        identity = extractor_identity(extractor)
+        todo = [a for a in articles if store.load(a, identity) is None]
+        print(
+            f"checker: dry run: {len(articles) - len(todo)} of {len(articles)} articles are "
+            f"already in {store.path} and would be reused",
+            file=sys.stderr,
+        )
+        articles = todo
     estimate = getattr(extractor, "estimate", None)
     if not callable(estimate):
         print(
-            f"checker: dry run: {len(corpus.articles)} articles; the "
-            f"{getattr(extractor, 'name', 'rules')} extractor makes no LLM call",
+            f"checker: dry run: {len(articles)} articles to extract; the "
+            f"{extractor.name} extractor makes no LLM call",
             file=sys.stderr,
         )
         return EXIT_CLEAN
-    print(f"checker: dry run: {estimate(corpus.articles)}", file=sys.stderr)
+    print(f"checker: dry run: {estimate(articles)}", file=sys.stderr)
     return EXIT_CLEAN
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so a crash never leaves half a report."""
+def _price(value: str | None) -> tuple[float, float] | None:
+    if value is None:
+        return None
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        Path(tmp).replace(path)
-    except OSError as exc:
-        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from exc
+        prompt, completion = (float(part) for part in value.split(","))
+    except ValueError:
+        raise ConfigError(
+            f"--price-per-mtok {value!r}: give two numbers, prompt and completion US dollars "
+            "per million tokens, e.g. 0.15,0.60"
+        ) from None
+    if prompt < 0 or completion < 0:
+        raise ConfigError("--price-per-mtok: prices must not be negative")
+    return prompt, completion
+
+
+_write_atomic = write_atomic
 
 
 if __name__ == "__main__":

@@ -15,6 +15,12 @@ file alone: it is the decoded file with ``\\r\\n`` and ``\\r`` turned into ``\\n
 front matter and its closing line, and nothing else is touched (no stripping). Offsets of
 a ``.md``/``.txt`` article are therefore relative to the body after the front matter.
 
+Encodings: UTF-8 (with or without a BOM), UTF-16 and UTF-32 with a BOM. A file that is
+not UTF-8 but reads as Windows-1252 (or Latin-1) text is loaded that way *with* a problem
+saying so, since older newsroom archives are often in it and dropping them would lose the
+article; a wrong guess shows as odd accented letters, never as wrong offsets (offsets are
+counted in the decoded text). A file with NUL bytes or control characters is binary.
+
 A user's mistake never raises: each unusable file, line or manifest entry becomes a
 `Problem` (``path`` names it, ``message`` says what is wrong in one line) and the rest of
 the corpus still loads. Only a corpus that cannot be opened at all raises `CorpusError`.
@@ -230,17 +236,47 @@ def _read_text(file: Path, shown: str, problems: _Problems) -> str | None:
             text = data[skip:].decode("utf-8")
         except UnicodeDecodeError as exc:
             offset = skip + exc.start
+            legacy = _decode_legacy(data[skip:])
+            if legacy is None:
+                problems.add(
+                    shown,
+                    f"not UTF-8 text (invalid byte 0x{data[offset]:02x} at offset {offset}) "
+                    "and not readable as Windows-1252 either; re-save it as UTF-8",
+                )
+                return None
+            text, encoding = legacy
             problems.add(
                 shown,
-                f"not UTF-8 text (invalid byte 0x{data[offset]:02x} at offset {offset}); "
-                "re-save it as UTF-8",
+                f"not UTF-8 text (invalid byte 0x{data[offset]:02x} at offset {offset}); read "
+                f"as {encoding}: check its accented letters, or re-save it as UTF-8",
             )
-            return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         problems.add(shown, "only whitespace, no text")
         return None
     return text
+
+
+def _decode_legacy(data: bytes) -> tuple[str, str] | None:
+    """Text in the 8-bit encoding older newsroom files use, or None when it is not text.
+
+    Windows-1252 first (Latin-1 plus curly quotes and dashes in 0x80-0x9F), then Latin-1
+    for the five bytes Windows-1252 leaves undefined. Control characters other than
+    whitespace mean the bytes are not text in either.
+    """
+    for encoding, shown in (("cp1252", "Windows-1252"), ("latin-1", "Latin-1")):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        controls = sum(1 for ch in text if ch not in "\t\n\r\f\v" and _is_control(ch))
+        return (text, shown) if controls == 0 else None
+    return None
+
+
+def _is_control(ch: str) -> bool:
+    code = ord(ch)
+    return code < 0x20 or 0x7F <= code < 0xA0
 
 
 def _parse_text_file(text: str, stem: str, shown: str, problems: _Problems) -> _Draft | None:

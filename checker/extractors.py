@@ -58,6 +58,10 @@ class ExtractorOptions:
     reask_token_budget: int = 40_000
     max_chunk_chars: int = 6_000
     progress: bool = True  # a progress bar (or line) on stderr; the CLI's --quiet clears it
+    max_cost_usd: float | None = None  # stop starting articles once this run spent it
+    price_per_mtok: tuple[float, float] | None = None  # for models not in checker.llm.PRICES
+    batch: bool = False  # send articles through the OpenAI Batch API (checker.batch)
+    batch_poll_s: float = 30.0
 
 
 def build_extractor(options: ExtractorOptions, env: Mapping[str, str]) -> Extractor:
@@ -71,6 +75,8 @@ def build_extractor(options: ExtractorOptions, env: Mapping[str, str]) -> Extrac
     if options.concurrency < 1:
         raise ConfigError("--concurrency must be at least 1")
     if options.choice == "rules":
+        if options.batch:
+            raise ConfigError("--batch needs the llm extractor, not rules")
         return _rules()
     api_key = env.get("OPENAI_API_KEY", "").strip()
     base_url = options.base_url or env.get("OPENAI_BASE_URL", "").strip() or None
@@ -82,6 +88,11 @@ def build_extractor(options: ExtractorOptions, env: Mapping[str, str]) -> Extrac
                 "OPENAI_BASE_URL / --base-url for a local OpenAI-compatible server"
             )
         return _llm(options, env, api_key, base_url)
+    if options.batch:
+        raise ConfigError(
+            "--batch sends articles to a model endpoint: set OPENAI_API_KEY, or "
+            "OPENAI_BASE_URL / --base-url"
+        )
 
     from checker.replay import AutoExtractor, ReplayExtractor
 
@@ -114,11 +125,18 @@ def _llm(
         max_reasks=options.max_reasks,
         reask_token_budget=options.reask_token_budget,
         max_chunk_chars=options.max_chunk_chars,
+        max_cost_usd=options.max_cost_usd,
+        price_per_mtok=options.price_per_mtok,
     )
     cache = ExtractionCache(options.cache_path or _default_cache(env))
-    return LLMExtractor(
+    llm = LLMExtractor(
         settings, cache, concurrency=options.concurrency, progress=_progress_stream(options)
     )
+    if not options.batch:
+        return llm
+    from checker.batch import BatchExtractor
+
+    return BatchExtractor(llm, poll_s=options.batch_poll_s)
 
 
 def _progress_stream(options: ExtractorOptions) -> IO[str] | None:

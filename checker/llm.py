@@ -87,6 +87,8 @@ PRICES: Mapping[str, tuple[float, float]] = {
 # Completion tokens per article token, for dry-run estimates: measured on the seed
 # cluster's reference annotations (see the issue 3 note); real models vary.
 COMPLETION_RATIO = 5.0
+# The Batch API bills half the synchronous price.
+BATCH_PRICE_FACTOR = 0.5
 _RETRYABLE_STATUS = frozenset({408, 409, 429})
 
 
@@ -112,6 +114,7 @@ class LLMSettings:
     max_chunk_chars: int = 6_000
     temperature: float = 0.0
     price_per_mtok: tuple[float, float] | None = None
+    max_cost_usd: float | None = None  # start no new chunk once this run spent this much
     default_headers: Mapping[str, str] | None = None
     sleep: Callable[[float], None] = time.sleep
 
@@ -120,6 +123,11 @@ class LLMSettings:
             raise ConfigError(f"unknown mode {self.mode!r}: choose one of {', '.join(MODES)}")
         if self.transport_attempts < 1 or self.max_reasks < 0 or self.max_chunk_chars < 200:
             raise ConfigError("attempts must be >= 1, re-asks >= 0 and chunks >= 200 chars")
+        if self.max_cost_usd is not None and self.price is None:
+            raise ConfigError(
+                f"--max-cost needs a price for model {self.model!r}: give --price-per-mtok "
+                "IN,OUT (US dollars per million prompt and completion tokens)"
+            )
 
     @property
     def price(self) -> tuple[float, float] | None:
@@ -171,6 +179,11 @@ class RunStats:
     cost_usd: float = 0.0
     cost_known: bool = True
     latency_s: float = 0.0
+    over_budget: int = 0
+
+
+class _Captured(Exception):
+    """Raised by the capturing `create` of `request_body` once it has the request."""
 
 
 class _BudgetSpent(Exception):
@@ -212,6 +225,8 @@ class LLMExtractor:
         self.run_id = uuid.uuid4().hex
         self.stats = RunStats()
         self._mode = MODES[settings.mode]
+        self._prefilled: dict[tuple[str, int], ChatCompletion] = {}
+        self._prefill_lock = threading.Lock()
         self._client = openai.OpenAI(
             api_key=settings.api_key,
             base_url=settings.base_url,
@@ -223,6 +238,58 @@ class LLMExtractor:
     @property
     def name(self) -> str:
         return self._name
+
+    @property
+    def client(self) -> openai.OpenAI:
+        """The openai client (the Batch API runner uploads and polls with it)."""
+        return self._client
+
+    @property
+    def identity(self) -> str:
+        """What a stored extraction must match to be reused (`checker.store`)."""
+        s = self.settings
+        return (
+            f"{self.name}|prompt {PROMPT_VERSION}|schema {SCHEMA_VERSION}|mode {s.mode}"
+            f"|chunk {s.max_chunk_chars}"
+        )
+
+    def prefill(self, key: str, chunk_index: int, response: ChatCompletion) -> None:
+        """Use `response` as the first answer for this chunk (from the Batch API)."""
+        with self._prefill_lock:
+            self._prefilled[(key, chunk_index)] = response
+
+    def request_body(self, article: Article, chunk: Chunk, index: int = 0) -> dict[str, Any]:
+        """The exact chat-completions body the first request for `chunk` would send."""
+        captured: dict[str, Any] = {}
+
+        def capture(**kwargs: Any) -> ChatCompletion:
+            captured.update(kwargs)
+            raise _Captured
+
+        call = _ChunkCall(article=article, chunk_index=index, key=self.cache_key(article))
+        try:
+            self._instruct(capture, call, chunk)
+        except Exception:
+            if not captured:
+                raise
+        return captured
+
+    def budget_left(self) -> float | None:
+        """US dollars this run may still spend under ``max_cost_usd`` (None: no limit)."""
+        limit = self.settings.max_cost_usd
+        if limit is None:
+            return None
+        with self.stats.lock:
+            return limit - self.stats.cost_usd
+
+    def _over_budget(self) -> str | None:
+        left = self.budget_left()
+        if left is None or left > 0:
+            return None
+        return (
+            f"not extracted: --max-cost ${self.settings.max_cost_usd:.4f} reached "
+            f"(${self.stats.cost_usd:.4f} spent by this run); rerun with --run to resume"
+        )
 
     def cache_key(self, article: Article) -> str:
         mode = f"{self.settings.mode};chunk={self.settings.max_chunk_chars}"
@@ -245,6 +312,16 @@ class LLMExtractor:
             return cached
         answers: list[ArticleClaims] = []
         for index, chunk in enumerate(chunks):
+            spent = self._over_budget()
+            if spent is not None:
+                with self.stats.lock:
+                    self.stats.over_budget += 1
+                return Extraction(
+                    article=article.id,
+                    extractor=self.name,
+                    status="extraction_failed",
+                    reason=spent,
+                )
             call = _ChunkCall(article=article, chunk_index=index, key=key)
             answer, reason = self._ask(call, chunk)
             if answer is None:
@@ -302,21 +379,23 @@ class LLMExtractor:
             mentions=tuple(mentions),
         )
 
+    def _instruct(
+        self, send: Callable[..., ChatCompletion], call: _ChunkCall, chunk: Chunk
+    ) -> ArticleClaims:
+        create = cast(Callable[..., ArticleClaims], instructor.patch(create=send, mode=self._mode))
+        return create(
+            response_model=ArticleClaims,
+            context=_context(call.article, chunk),
+            max_retries=self.settings.max_reasks,
+            model=self.settings.model,
+            messages=PROMPT.messages(),
+            temperature=self.settings.temperature,
+        )
+
     def _ask(self, call: _ChunkCall, chunk: Chunk) -> tuple[ArticleClaims | None, str]:
         """The validated answer for one chunk, or None and the reason it failed."""
-        create = cast(
-            Callable[..., ArticleClaims],
-            instructor.patch(create=lambda **kw: self._send(call, kw), mode=self._mode),
-        )
         try:
-            answer = create(
-                response_model=ArticleClaims,
-                context=_context(call.article, chunk),
-                max_retries=self.settings.max_reasks,
-                model=self.settings.model,
-                messages=PROMPT.messages(),
-                temperature=self.settings.temperature,
-            )
+            answer = self._instruct(lambda **kw: self._send(call, kw), call, chunk)
         except IncompleteOutputException:
             return None, "the answer was cut off (finish_reason=length); use smaller chunks"
         except InstructorRetryException as exc:
@@ -342,7 +421,16 @@ class LLMExtractor:
     # --- one HTTP call ----------------------------------------------------------------
 
     def _send(self, call: _ChunkCall, kwargs: dict[str, Any]) -> ChatCompletion:
-        """One chat completion, with transport retries; every attempt is logged."""
+        """One chat completion, with transport retries; every attempt is logged.
+
+        The first request of a chunk whose answer came from the Batch API is answered from
+        it (`prefill`); only re-asks then go over HTTP.
+        """
+        if call.answers == 0:
+            with self._prefill_lock:
+                ready = self._prefilled.pop((call.key, call.chunk_index), None)
+            if ready is not None:
+                return self._accept(call, kwargs, ready, 0.0, "batch", BATCH_PRICE_FACTOR)
         if call.answers and call.tokens >= self.settings.reask_token_budget:
             raise _BudgetSpent(
                 f"re-ask token budget spent ({call.tokens} of "
@@ -377,7 +465,18 @@ class LLMExtractor:
                     f"prompt, schema, model or article changed); {RECORD_HINT}"
                 ) from exc
             raise
-        latency = time.perf_counter() - started
+        return self._accept(call, kwargs, response, time.perf_counter() - started, "ok")
+
+    def _accept(
+        self,
+        call: _ChunkCall,
+        kwargs: dict[str, Any],
+        response: ChatCompletion,
+        latency: float,
+        outcome: str,
+        price_factor: float = 1.0,
+    ) -> ChatCompletion:
+        """Count and log one answer (a live call, or a Batch API result at `price_factor`)."""
         usage = response.usage
         if usage is not None:
             prompt_tokens, completion_tokens = usage.prompt_tokens, usage.completion_tokens
@@ -391,7 +490,7 @@ class LLMExtractor:
             self.stats.calls += 1
             if call.answers > 1:
                 self.stats.reasks += 1
-        self._log(call, "ok", prompt_tokens, completion_tokens, latency)
+        self._log(call, outcome, prompt_tokens, completion_tokens, latency, price_factor)
         return response
 
     def _wait(self, state: RetryCallState) -> float:
@@ -412,8 +511,11 @@ class LLMExtractor:
         prompt_tokens: int,
         completion_tokens: int,
         latency: float,
+        price_factor: float = 1.0,
     ) -> None:
         cost = self.settings.cost(prompt_tokens, completion_tokens)
+        if cost is not None:
+            cost *= price_factor
         with self.stats.lock:
             self.stats.prompt_tokens += prompt_tokens
             self.stats.completion_tokens += completion_tokens
@@ -479,6 +581,11 @@ class LLMExtractor:
             f"retries); {s.prompt_tokens} prompt + {s.completion_tokens} completion tokens; "
             f"estimated cost {cost}; model latency {s.latency_s:.1f} s "
             f"({per_call:.2f} s per call)."
+            + (
+                f" {s.over_budget} articles not extracted: --max-cost reached."
+                if s.over_budget
+                else ""
+            )
         )
 
     def estimate(self, articles: Sequence[Article]) -> str:

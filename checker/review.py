@@ -20,7 +20,6 @@ import datetime as dt
 import json
 import os
 import sqlite3
-import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -31,10 +30,10 @@ from pydantic import TypeAdapter, ValidationError
 
 from checker.errors import ConfigError
 from checker.models import Article, Extraction, Flag, Report
+from checker.store import REPORT_NAME, STORE_NAME, write_atomic
 
 Decision = Literal["confirmed", "dismissed"]
-DB_NAME = "checker.sqlite"
-REPORT_NAME = "report.json"
+DB_NAME = STORE_NAME
 ARTICLES_NAME = "articles.json"
 NOTE_LIMIT = 2000
 
@@ -243,18 +242,6 @@ def load_articles(
     except (OSError, ValidationError):
         return (), ()
     return tuple(a for a, _ in pairs), tuple(e for _, e in pairs)
-
-
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file and rename, so a reader never sees half a file."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        Path(tmp).replace(path)
-    except OSError as exc:
-        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from exc
 
 
 # -- diff -----------------------------------------------------------------------------------

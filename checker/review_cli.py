@@ -25,11 +25,10 @@ from checker.review import (
     find_flag,
     load_report,
     save_articles,
-    write_atomic,
 )
+from checker.store import REPORT_NAME, write_atomic
 
 EXIT_CLEAN, EXIT_FLAGS, EXIT_ERROR = 0, 1, 2
-REPORT_NAME = "report.json"
 
 
 def add_commands(commands: Any) -> None:
@@ -88,17 +87,11 @@ def add_commands(commands: Any) -> None:
 
 def add_check_options(check: argparse.ArgumentParser) -> None:
     check.add_argument(
-        "--run",
-        metavar="DIR",
-        help="keep this run in DIR (report.json, checker.sqlite): flags are marked new, "
-        "unchanged, confirmed or dismissed against the previous run there",
-    )
-    check.add_argument(
         "--show-dismissed", action="store_true", help="include flags an editor dismissed"
     )
 
 
-def record_run(result: CheckResult, run_dir: str) -> Report:
+def record_run(result: CheckResult, run_dir: str | Path) -> Report:
     """The `check --run` hook: mark flags, then save report.json and the article view."""
     run = Path(run_dir)
     ReviewStore(run).ensure()

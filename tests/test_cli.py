@@ -113,7 +113,7 @@ def test_bad_files_are_reported_and_the_rest_is_checked(
     captured = capsys.readouterr()
     report = json.loads(captured.out)
     assert code == 1  # the good article's flag is still found
-    assert {a["id"] for a in report["articles"]} == {"good", "j1", "dated"}
+    assert {a["id"] for a in report["articles"]} == {"good", "j1", "dated", "latin1"}
     problem_paths = " ".join(p["path"] for p in report["problems"])
     for name in ("empty.txt", "binary.txt", "latin1.txt", "feed.jsonl:2", "dated.md"):
         assert name in problem_paths

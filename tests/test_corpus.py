@@ -253,12 +253,18 @@ def test_bad_inputs_each_become_one_problem_and_the_rest_loads(tmp_path: Path) -
     corpus = load_corpus(tmp_path)
 
     texts = {a.id: a.text for a in corpus.articles}
-    assert texts == {"utf16": "Kim met Putin.\n", "bom": "Putin met Kim.", "good": "Good text."}
+    assert texts == {
+        "utf16": "Kim met Putin.\n",
+        "bom": "Putin met Kim.",
+        "good": "Good text.",
+        "latin1": "Caf\u00e9 au lait",
+    }
     assert messages(corpus) == {
         "empty.txt": "empty file",
         "blank.md": "only whitespace, no text",
         "binary.txt": "binary file, not text",
-        "latin1.txt": "not UTF-8 text (invalid byte 0xe9 at offset 3); re-save it as UTF-8",
+        "latin1.txt": "not UTF-8 text (invalid byte 0xe9 at offset 3); read as Windows-1252: "
+        "check its accented letters, or re-save it as UTF-8",
         "only_front.md": "no article text after the front matter",
     }
     assert all("\n" not in p.message for p in corpus.problems)
@@ -267,8 +273,15 @@ def test_bad_inputs_each_become_one_problem_and_the_rest_loads(tmp_path: Path) -
 def test_invalid_byte_offset_counts_the_bom(tmp_path: Path) -> None:
     write(tmp_path, "a.txt", codecs.BOM_UTF8 + b"ab\xff")
     corpus = load_corpus(tmp_path)
-    assert corpus.articles == ()
+    assert [a.text for a in corpus.articles] == ["ab\u00ff"]
     assert messages(corpus)["a.txt"].startswith("not UTF-8 text (invalid byte 0xff at offset 5)")
+
+
+def test_8_bit_control_bytes_are_binary_not_latin_1(tmp_path: Path) -> None:
+    write(tmp_path, "a.txt", b"ab\xff\x01\x02 cd")
+    corpus = load_corpus(tmp_path)
+    assert corpus.articles == ()
+    assert "not readable as Windows-1252" in messages(corpus)["a.txt"]
 
 
 def test_duplicate_ids_keep_the_first_in_sorted_path_order(tmp_path: Path) -> None:

@@ -64,7 +64,7 @@ def test_every_seed_has_reference_annotations_that_validate() -> None:
         answer = {"claims": data["claims"], "mentions": data["mentions"]}
         ArticleClaims.model_validate(answer, context={"article_text": article.text})
         assert len(data["claims"]) >= 15 and len(data["mentions"]) >= 10
-    assert len(Annotations().by_text) == len(SEEDS) + 1  # the seeds and the template probe
+    assert len(Annotations().by_text) == len(SEEDS) + 2  # the seeds and the two probes
 
 
 def test_annotations_copy_the_articles_errors_as_written() -> None:

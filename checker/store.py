@@ -1,0 +1,395 @@
+"""The run store: one SQLite file per run directory, so a batch run survives being killed.
+
+A run directory ``RUN`` holds ``RUN/checker.sqlite`` (this store) and ``RUN/report.json``
+(the latest JSON report, written atomically at the end of every ``check --run RUN``).
+
+What the store owns, and nothing else (other tools add their own tables to the same file,
+e.g. ``reviews``; the store never drops, alters or rewrites a table it does not own):
+
+    store_meta   key/value, including the store's schema version
+    runs         one row per ``check --run``: when, what, how many extracted / reused
+    articles     one row per article id: content hash, extractor identity, status
+    claims       the article's claims, one JSON row each   } written with their article
+    mentions     the article's entity mentions             } in one transaction
+    flags        the latest run's flags (replaced at the end of each run)
+    problems     the latest run's input problems (replaced likewise)
+
+When the LLM extractor runs with ``--run`` its cache (`checker.cache`: ``extractions`` and
+``calls`` with tokens, cost and latency) lives in the same file, so nothing is duplicated.
+
+Resuming: every extracted article is committed on its own, keyed by article id, content
+hash and extractor identity (the extractor's name plus a hash of the code that extracts).
+A rerun loads what matches instead of extracting again; an article whose text or extractor
+changed is extracted again and replaced, never duplicated. A failed extraction is stored
+with its reason but not reused: a rerun tries it again. The file uses WAL and a busy
+timeout, so ``checker serve RUN`` can read and write while a run is going.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import inspect
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+import threading
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from checker import __version__
+from checker.errors import ConfigError
+from checker.models import Article, Claim, EntityMention, Extraction, Flag, Problem
+
+STORE_NAME = "checker.sqlite"
+REPORT_NAME = "report.json"
+STORE_SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 30_000
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS runs (
+    id TEXT PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    corpus TEXT NOT NULL,
+    extractor TEXT NOT NULL,
+    status TEXT NOT NULL,            -- running, finished (a killed run stays running)
+    articles INTEGER NOT NULL DEFAULT 0,
+    extracted INTEGER NOT NULL DEFAULT 0,
+    reused INTEGER NOT NULL DEFAULT 0,
+    failed INTEGER NOT NULL DEFAULT 0,
+    flags INTEGER NOT NULL DEFAULT 0,
+    problems INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    content_hash TEXT NOT NULL,
+    extractor_identity TEXT NOT NULL,
+    extractor TEXT NOT NULL,
+    status TEXT NOT NULL,
+    reason TEXT,
+    claims INTEGER NOT NULL,
+    mentions INTEGER NOT NULL,
+    run_id TEXT NOT NULL,            -- the run that extracted it
+    extracted_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS claims (
+    article TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    predicate TEXT NOT NULL,
+    subject TEXT,
+    claim_json TEXT NOT NULL,
+    PRIMARY KEY (article, seq)
+);
+CREATE TABLE IF NOT EXISTS mentions (
+    article TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    mention_json TEXT NOT NULL,
+    PRIMARY KEY (article, seq)
+);
+CREATE TABLE IF NOT EXISTS flags (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    severity TEXT NOT NULL,
+    summary TEXT NOT NULL,
+    articles_json TEXT NOT NULL,
+    flag_json TEXT NOT NULL,
+    run_id TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS problems (
+    path TEXT NOT NULL,
+    message TEXT NOT NULL,
+    run_id TEXT NOT NULL,
+    PRIMARY KEY (path, message)
+);
+"""
+
+
+@dataclass
+class RunCounts:
+    """What one run did: articles extracted now, reused from the store, failed."""
+
+    articles: int = 0
+    extracted: int = 0
+    reused: int = 0
+    failed: int = 0
+
+
+class RunStore:
+    """The SQLite store of one run directory; safe to share across threads."""
+
+    def __init__(self, run_dir: str | os.PathLike[str]) -> None:
+        self.dir = Path(run_dir)
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"cannot create run directory {self.dir}: {exc.strerror}") from exc
+        self.path = self.dir / STORE_NAME
+        self._lock = threading.Lock()
+        try:
+            self._db = sqlite3.connect(
+                str(self.path),
+                check_same_thread=False,
+                isolation_level=None,
+                timeout=BUSY_TIMEOUT_MS / 1000,
+            )
+            self._db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._db.execute("PRAGMA journal_mode = WAL")
+            # WAL + NORMAL: a killed process loses nothing committed; only power loss can.
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            self._db.executescript(_SCHEMA)
+            self._check_version()
+        except sqlite3.DatabaseError as exc:
+            raise ConfigError(f"{self.path}: not a usable checker store: {exc}") from exc
+        self.run_id = ""
+        self.counts = RunCounts()
+
+    def _check_version(self) -> None:
+        row = self._db.execute(
+            "SELECT value FROM store_meta WHERE key = 'schema_version'"
+        ).fetchone()
+        if row is None:
+            self._db.execute(
+                "INSERT OR IGNORE INTO store_meta VALUES ('schema_version', ?)",
+                (str(STORE_SCHEMA_VERSION),),
+            )
+        elif int(row[0]) > STORE_SCHEMA_VERSION:
+            raise ConfigError(
+                f"{self.path} was written by a newer checker (store schema {row[0]}); "
+                "upgrade checker or use another --run directory"
+            )
+
+    # --- runs -------------------------------------------------------------------------
+
+    def begin_run(self, corpus: str, extractor: str) -> str:
+        self.run_id = uuid.uuid4().hex
+        self.counts = RunCounts()
+        with self._lock:
+            self._db.execute(
+                "INSERT INTO runs (id, started_at, corpus, extractor, status)"
+                " VALUES (?, ?, ?, ?, 'running')",
+                (self.run_id, _now(), corpus, extractor),
+            )
+        return self.run_id
+
+    def finish_run(self, flags: Sequence[Flag], problems: Sequence[Problem]) -> None:
+        """Replace the stored flags and problems with this run's, and close the run row."""
+        with self._lock, _transaction(self._db):
+            self._db.execute("DELETE FROM flags")
+            self._db.executemany(
+                "INSERT OR REPLACE INTO flags VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        f.id,
+                        f.kind,
+                        f.severity,
+                        f.summary,
+                        json.dumps(list(f.articles)),
+                        f.model_dump_json(),
+                        self.run_id,
+                    )
+                    for f in flags
+                ],
+            )
+            self._db.execute("DELETE FROM problems")
+            self._db.executemany(
+                "INSERT OR IGNORE INTO problems VALUES (?, ?, ?)",
+                [(p.path, p.message, self.run_id) for p in problems],
+            )
+            c = self.counts
+            self._db.execute(
+                "UPDATE runs SET finished_at = ?, status = 'finished', articles = ?,"
+                " extracted = ?, reused = ?, failed = ?, flags = ?, problems = ? WHERE id = ?",
+                (
+                    _now(),
+                    c.articles,
+                    c.extracted,
+                    c.reused,
+                    c.failed,
+                    len(flags),
+                    len(problems),
+                    self.run_id,
+                ),
+            )
+
+    # --- articles ---------------------------------------------------------------------
+
+    def load(self, article: Article, identity: str) -> Extraction | None:
+        """The stored extraction of `article` by this extractor, if it finished."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT extractor FROM articles WHERE id = ? AND content_hash = ?"
+                " AND extractor_identity = ? AND status = 'ok'",
+                (article.id, article.content_hash, identity),
+            ).fetchone()
+            if row is None:
+                return None
+            claims = self._db.execute(
+                "SELECT claim_json FROM claims WHERE article = ? ORDER BY seq", (article.id,)
+            ).fetchall()
+            mentions = self._db.execute(
+                "SELECT mention_json FROM mentions WHERE article = ? ORDER BY seq", (article.id,)
+            ).fetchall()
+        return Extraction(
+            article=article.id,
+            extractor=str(row[0]),
+            claims=tuple(Claim.model_validate_json(c[0]) for c in claims),
+            mentions=tuple(EntityMention.model_validate_json(m[0]) for m in mentions),
+        )
+
+    def save(self, article: Article, identity: str, extraction: Extraction) -> None:
+        """Commit one article's extraction atomically, replacing whatever was stored."""
+        with self._lock, _transaction(self._db):
+            self._db.execute("DELETE FROM claims WHERE article = ?", (article.id,))
+            self._db.execute("DELETE FROM mentions WHERE article = ?", (article.id,))
+            self._db.execute(
+                "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    article.id,
+                    article.path,
+                    article.content_hash,
+                    identity,
+                    extraction.extractor,
+                    extraction.status,
+                    extraction.reason,
+                    len(extraction.claims),
+                    len(extraction.mentions),
+                    self.run_id,
+                    _now(),
+                ),
+            )
+            self._db.executemany(
+                "INSERT INTO claims VALUES (?, ?, ?, ?, ?)",
+                [
+                    (article.id, seq, c.predicate, c.subject, c.model_dump_json())
+                    for seq, c in enumerate(extraction.claims)
+                ],
+            )
+            self._db.executemany(
+                "INSERT INTO mentions VALUES (?, ?, ?, ?)",
+                [
+                    (article.id, seq, m.text, m.model_dump_json())
+                    for seq, m in enumerate(extraction.mentions)
+                ],
+            )
+
+    def extracted_by(self) -> dict[str, str]:
+        """Article id -> id of the run that extracted it (for tests and `runs`)."""
+        with self._lock:
+            rows = self._db.execute("SELECT id, run_id FROM articles").fetchall()
+        return {str(a): str(r) for a, r in rows}
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> RunStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK when the block raises."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def __enter__(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def __exit__(self, exc_type: object, *rest: object) -> None:
+        self.db.execute("ROLLBACK" if exc_type is not None else "COMMIT")
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write via a temporary file in the same folder and rename: never half a file."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        try:
+            # mkstemp makes the file private (0600); a report is for sharing, as with open().
+            Path(tmp).chmod(0o666 & ~_umask())
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+            Path(tmp).replace(path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise ConfigError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+# --- extractor identity --------------------------------------------------------------------
+
+
+def extractor_identity(extractor: object) -> str:
+    """What must match for a stored extraction to be reused.
+
+    The extractor's own ``identity`` when it has one (the LLM extractor: model, prompt,
+    schema, mode, chunk size); else its name, checker's version and a hash of the source
+    of every checker module its code reaches, so editing the rules re-extracts.
+    """
+    own = getattr(extractor, "identity", None)
+    if isinstance(own, str) and own:
+        return own
+    name = str(getattr(extractor, "name", type(extractor).__name__))
+    roots = {type(extractor).__module__}
+    if name == "auto":  # falls back to the rule extractor, imported lazily
+        roots.add("checker.rules")
+    return f"{name}|checker {__version__}|code {code_hash(roots)}"
+
+
+def code_hash(roots: Iterable[str]) -> str:
+    """SHA-256 (16 hex) over the source of `roots` and every checker module they use."""
+    seen: set[str] = set()
+    todo = [r for r in roots if r.startswith("checker")]
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        module = sys.modules.get(name)
+        if module is None:
+            try:
+                module = __import__(name, fromlist=["_"])
+            except ImportError:
+                continue
+        seen.add(name)
+        todo.extend(_checker_imports(module) - seen)
+    digest = hashlib.sha256()
+    for name in sorted(seen):
+        source = inspect.getsourcefile(sys.modules[name])
+        digest.update(name.encode())
+        if source:
+            digest.update(Path(source).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _checker_imports(module: ModuleType) -> set[str]:
+    found: set[str] = set()
+    for value in vars(module).values():
+        name = value.__name__ if isinstance(value, ModuleType) else getattr(value, "__module__", "")
+        if isinstance(name, str) and name.startswith("checker.") and name != "checker.store":
+            found.add(name)
+    return found
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
