@@ -17,6 +17,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 
 from checker import lexicon as lx
@@ -106,6 +107,7 @@ _SIDES = (
     (re.compile(r"\b(china|chinese|beijing)\b"), "china"),
 )
 _SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
+_QUOTE_MARKS = re.compile("[“”]")
 
 
 @dataclass(frozen=True)
@@ -488,7 +490,8 @@ def check_quote_marks(ctx: _Context) -> Iterable[Flag]:
         offset = 0
         for paragraph in text.split("\n"):
             depth = 0
-            for i, ch in enumerate(paragraph):
+            for mark in _QUOTE_MARKS.finditer(paragraph):
+                i, ch = mark.start(), mark.group()
                 if ch == "“":
                     depth += 1
                 elif ch == "”":
@@ -660,11 +663,13 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
+@lru_cache(maxsize=1 << 14)
 def _words(text: str) -> tuple[str, ...]:
     folded = text.replace("’", "'").lower()
     return tuple(fold_spelling(w) for w in re.findall(r"[a-z0-9]+(?:'[a-z]+)?", folded))
 
 
+@lru_cache(maxsize=1 << 14)
 def _signature(text: str) -> frozenset[str]:
     """Content words of what was said, folded so that paraphrases share a signature."""
     folded = text.replace("’", "'").lower()

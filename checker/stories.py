@@ -18,6 +18,9 @@ How articles are grouped, and why it stays near-linear and order-independent:
    distinctive features (or all of them, for an article that has fewer), that is at least
    `MIN_FRACTION` of the smaller article's distinctive features, and were
    published at most `MAX_DAYS` apart (articles with no date link on features alone).
+   Two articles that each name `MIN_PEOPLE` or more distinctive people but share fewer
+   than two of them, or under `PEOPLE_FRACTION` of the smaller set, are never linked:
+   near-identical statements about other people are another story.
 4. Stories are the connected components (union-find) of linked pairs; every article is in
    exactly one story, a lone article in a story of its own. A story's id is a hash of its
    sorted member ids, so it does not depend on the input order.
@@ -39,6 +42,8 @@ MAX_DF = 100  # a feature in more articles than this is not distinctive
 MIN_SHARED = 2
 MIN_FRACTION = 0.25
 MAX_DAYS = 10
+MIN_PEOPLE = 3
+PEOPLE_FRACTION = 1 / 3
 
 _CAPITALISED = re.compile(r"\b[A-Z][a-z]{3,}\b")
 _WORD = re.compile(r"[a-z]+")
@@ -72,12 +77,12 @@ def article_features(article: Article, extraction: Extraction | None) -> Article
         for m in extraction.mentions:
             key = index.resolve(m.text) if m.kind != "place" else canonical_name(m.text)
             if key:
-                features.add("e:" + key)
+                features.add(("n:" if m.kind == "person" else "e:") + key)
         for c in extraction.claims:
             if c.quote:
                 features.update("q:" + w for w in _WORD.findall(c.quote.lower()) if len(w) > 3)
             if c.subject and c.predicate not in _SPEECH:
-                features.add(f"p:{index.resolve(c.subject)}|{c.predicate}")
+                features.add(f"r:{index.resolve(c.subject)}|{c.predicate}")
     for word in _CAPITALISED.findall(article.text):
         if word not in _COMMON:
             features.add("w:" + word.lower())
@@ -114,6 +119,7 @@ def group_features(items: Sequence[ArticleFeatures]) -> tuple[Story, ...]:
             count < min(MIN_SHARED, smaller)
             or count < MIN_FRACTION * smaller
             or not _close_in_time(ordered[i], ordered[j])
+            or _different_people(distinctive[i], distinctive[j])
         ):
             continue
         ri, rj = find(i), find(j)
@@ -127,7 +133,7 @@ def group_features(items: Sequence[ArticleFeatures]) -> tuple[Story, ...]:
         ids = tuple(ordered[i].id for i in members)
         counts: Counter[str] = Counter()
         for i in members:
-            counts.update(f for f in distinctive[i] if f.startswith("e:"))
+            counts.update(f for f in distinctive[i] if f.startswith(("n:", "e:")))
         label = tuple(k[2:] for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         stories.append(Story(id=story_id(ids), articles=ids, entities=label[:5]))
     return tuple(sorted(stories, key=lambda s: s.articles[0]))
@@ -145,6 +151,16 @@ def story_id(article_ids: Iterable[str]) -> str:
     """A story's id: a hash of its sorted member ids, whatever order they came in."""
     basis = "\x1f".join(sorted(article_ids))
     return "s" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:11]
+
+
+def _different_people(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two articles that each name several distinctive people but share few of them are
+    about different stories, however alike their words: the same statement
+    about other people is another story."""
+    pa = {f for f in a if f.startswith("n:")}
+    pb = {f for f in b if f.startswith("n:")}
+    smaller = min(len(pa), len(pb))
+    return smaller >= MIN_PEOPLE and len(pa & pb) < max(2, PEOPLE_FRACTION * smaller)
 
 
 def _close_in_time(a: ArticleFeatures, b: ArticleFeatures) -> bool:
