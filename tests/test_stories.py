@@ -138,7 +138,8 @@ def test_flags_do_not_depend_on_order_and_repeat_exactly(order: list[int], keep:
     chosen = [i for i in order if i in keep]
     flags = compare_claims([articles[i] for i in chosen], [extractions[i] for i in chosen])
     again = compare_claims(
-        [articles[i] for i in sorted(chosen)], [extractions[i] for i in reversed(sorted(chosen))]
+        [articles[i] for i in sorted(chosen)],
+        [extractions[i] for i in sorted(chosen, reverse=True)],
     )
     assert flags == again
     assert compare_claims([articles[i] for i in chosen], [extractions[i] for i in chosen]) == flags
