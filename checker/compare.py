@@ -17,6 +17,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import combinations
 
 from checker import lexicon as lx
@@ -31,8 +32,10 @@ from checker.models import (
     Flag,
     FlagKind,
     Severity,
+    Story,
 )
 from checker.quantities import canonical_unit, quantities_conflict
+from checker.stories import group_stories
 
 SPEECH_PREDICATES = frozenset({"say", "warn", "confirm", "accuse", "deny"})
 TRIP_PREDICATES = frozenset({"visit", "travel", "meet", "attend", "hold"})
@@ -104,6 +107,7 @@ _SIDES = (
     (re.compile(r"\b(china|chinese|beijing)\b"), "china"),
 )
 _SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
+_QUOTE_MARKS = re.compile("[“”]")
 
 
 @dataclass(frozen=True)
@@ -194,13 +198,88 @@ class _Context:
 def compare_claims(
     articles: Sequence[Article], extractions: Sequence[Extraction]
 ) -> tuple[Flag, ...]:
-    """Every flag the rules find, deduplicated and in a stable order."""
+    """Every flag the rules find, story by story, merged and in a stable order."""
+    return compare_corpus(articles, extractions)[1]
+
+
+def compare_corpus(
+    articles: Sequence[Article], extractions: Sequence[Extraction]
+) -> tuple[tuple[Story, ...], tuple[Flag, ...]]:
+    """Group the corpus into stories, then compare claims within each story only."""
+    stories = group_stories(articles, extractions)
+    by_article = {a.id: a for a in articles}
+    by_extraction = {e.article: e for e in extractions}
+    flags: list[Flag] = []
+    for story in stories:
+        flags.extend(
+            compare_story(
+                [by_article[i] for i in story.articles],
+                [by_extraction[i] for i in story.articles if i in by_extraction],
+                story=story.id,
+            )
+        )
+    return stories, tuple(sorted(flags, key=_flag_order))
+
+
+def compare_story(
+    articles: Sequence[Article], extractions: Sequence[Extraction], story: str | None = None
+) -> tuple[Flag, ...]:
+    """The flags of one story: every rule, deduplicated, with findings about one conflict
+    merged into one flag that carries all their evidence."""
     ctx = _Context(articles, extractions)
-    flags: dict[str, Flag] = {}
+    found: dict[str, Flag] = {}
     for rule in RULES:
         for flag in rule(ctx):
-            flags.setdefault(flag.id, flag)
-    return tuple(sorted(flags.values(), key=_flag_order))
+            found.setdefault(flag.id, flag)
+    merged = merge_flags(found.values())
+    if story is not None:
+        merged = [f.model_copy(update={"story": story}) for f in merged]
+    return tuple(sorted(merged, key=_flag_order))
+
+
+def merge_flags(flags: Iterable[Flag]) -> list[Flag]:
+    """Merge flags of one kind that share a piece of evidence: one conflict, one flag.
+
+    Pairwise rules report a conflict once per pair of articles (a wrong number in one
+    article against four others is four findings); an editor needs one flag with all the
+    evidence. The merged flag takes the most severe finding's severity and summary, and
+    its id is the fingerprint of its kind and full evidence, like any flag's.
+    """
+    ordered = sorted(flags, key=lambda f: f.id)
+    parent = list(range(len(ordered)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    first_with: dict[tuple[str, str, int, int], int] = {}
+    for i, flag in enumerate(ordered):
+        for e in flag.evidence:
+            key = (flag.kind, e.article, e.start, e.end)
+            j = first_with.setdefault(key, i)
+            ri, rj = find(i), find(j)
+            if ri != rj:
+                parent[max(ri, rj)] = min(ri, rj)
+    groups: dict[int, list[Flag]] = defaultdict(list)
+    for i, flag in enumerate(ordered):
+        groups[find(i)].append(flag)
+    out = []
+    for group in groups.values():
+        if len(group) == 1:
+            out.append(group[0])
+            continue
+        lead = min(group, key=_flag_order)
+        more = len(group) - 1
+        merged = _flag(
+            lead.kind,
+            lead.severity,
+            f"{lead.summary} (+{more} related finding{'s' if more > 1 else ''})",
+            [e for f in group for e in f.evidence],
+        )
+        out.append(merged.model_copy(update={"merged": sum(f.merged for f in group)}))
+    return out
 
 
 # -- rules ---------------------------------------------------------------------------------
@@ -249,7 +328,7 @@ def check_date_sanity(ctx: _Context) -> Iterable[Flag]:
 def check_statement_dates(ctx: _Context) -> Iterable[Flag]:
     """The same statement dated to different days by different articles."""
     speech = [n for n in ctx.claims if n.is_speech and n.claim.predicate != "deny"]
-    for cluster in _clusters(speech, _same_statement, _signature_keys):
+    for cluster in _clusters(speech, _same_statement, _signature_keys, sided=True):
         dated = [n for n in cluster if n.interval is not None and n.interval.granularity == "day"]
         days = sorted({(n.interval.start, n.interval.end) for n in dated if n.interval})
         if len(dated) < 2 or len({n.article.id for n in dated}) < 2 or len(days) < 2:
@@ -411,7 +490,8 @@ def check_quote_marks(ctx: _Context) -> Iterable[Flag]:
         offset = 0
         for paragraph in text.split("\n"):
             depth = 0
-            for i, ch in enumerate(paragraph):
+            for mark in _QUOTE_MARKS.finditer(paragraph):
+                i, ch = mark.start(), mark.group()
                 if ch == "“":
                     depth += 1
                 elif ch == "”":
@@ -449,8 +529,14 @@ def _clusters(
     items: list[_Norm],
     same: Callable[[_Norm, _Norm], bool],
     keys: Callable[..., Iterable[str]],
+    sided: bool = False,
 ) -> list[list[_Norm]]:
-    """Connected groups of items that `same` links, comparing only within blocking keys."""
+    """Connected groups of items that `same` links, comparing only within blocking keys.
+
+    With `sided`, a group never mixes speakers of different sides: links are checked
+    against the whole group, not only the pair, so an unattributed claim cannot bridge the
+    Kremlin's statement and Washington's.
+    """
     df: Counter[str] = Counter()
     for n in items:
         df.update(set(keys(n, ctx_df=None)))
@@ -459,6 +545,7 @@ def _clusters(
         for key in keys(n, ctx_df=df):
             buckets[key].append(n)
     parent = {n.order: n.order for n in items}
+    group_sides = {n.order: n.sides for n in items}
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -475,8 +562,16 @@ def _clusters(
             if pair in seen:
                 continue
             seen.add(pair)
-            if same(a, b):
-                parent[find(a.order)] = find(b.order)
+            if not same(a, b):
+                continue
+            ra, rb = find(a.order), find(b.order)
+            if ra == rb:
+                continue
+            sa, sb = group_sides[ra], group_sides[rb]
+            if sided and sa and sb and not (sa & sb):
+                continue
+            parent[ra] = rb
+            group_sides[rb] = (sa & sb) if sa and sb else (sa or sb)
     groups: dict[int, list[_Norm]] = defaultdict(list)
     for n in items:
         groups[find(n.order)].append(n)
@@ -494,6 +589,10 @@ def _quote_keys(n: _Norm, ctx_df: Counter[str] | None) -> list[str]:
 def _same_statement(a: _Norm, b: _Norm) -> bool:
     if a.sides and b.sides and not (a.sides & b.sides):
         return False
+    qa = {w for w in a.quote_words if w not in _STOPWORDS}
+    qb = {w for w in b.quote_words if w not in _STOPWORDS}
+    if qa and qb and not (qa & qb):
+        return False  # both quote someone, and not the same words
     shared = a.signature & b.signature
     return len(shared) >= 4 and _overlap(a.signature, b.signature) >= 0.6
 
@@ -564,11 +663,13 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
+@lru_cache(maxsize=1 << 14)
 def _words(text: str) -> tuple[str, ...]:
     folded = text.replace("’", "'").lower()
     return tuple(fold_spelling(w) for w in re.findall(r"[a-z0-9]+(?:'[a-z]+)?", folded))
 
 
+@lru_cache(maxsize=1 << 14)
 def _signature(text: str) -> frozenset[str]:
     """Content words of what was said, folded so that paraphrases share a signature."""
     folded = text.replace("’", "'").lower()

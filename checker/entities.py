@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 from checker.text import fold
 
@@ -74,6 +75,7 @@ _ISE_KEEP = tuple(
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def fold_spelling(word: str) -> str:
     """Fold British spellings to American ones so words compare across house styles.
 
@@ -182,6 +184,7 @@ def _key(name: str) -> str:
 _ALIASES = {_key(alias): group[0] for group in _ALIAS_GROUPS for alias in group}
 
 
+@lru_cache(maxsize=1 << 16)
 def canonical_name(name: str) -> str:
     """A comparison key for a person or organisation name.
 

@@ -179,11 +179,27 @@ class Flag(_Model):
     summary: str
     evidence: tuple[Evidence, ...]
     articles: tuple[str, ...]
+    story: str | None = Field(
+        default=None, description="The story the flag belongs to; not part of its id."
+    )
+    merged: int = Field(
+        default=1, description="How many findings about this one conflict were merged."
+    )
     review: ReviewStatus | None = Field(
         default=None,
         description="Editor triage in a run directory (checker.review); None outside one.",
     )
     review_note: str | None = None
+
+
+class Story(_Model):
+    """Articles about one news story: claims are only ever compared within a story."""
+
+    id: str = Field(description="A hash of the sorted member ids.")
+    articles: tuple[str, ...]
+    entities: tuple[str, ...] = Field(
+        default=(), description="The story's most shared distinctive entities, for a label."
+    )
 
 
 class Problem(_Model):
@@ -220,3 +236,4 @@ class Report(_Model):
     articles: tuple[ArticleSummary, ...]
     flags: tuple[Flag, ...]
     problems: tuple[Problem, ...] = ()
+    stories: tuple[Story, ...] = ()

@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from checker.compare import compare_claims
+from checker.compare import compare_corpus
 from checker.corpus import Corpus, load_corpus
 from checker.errors import ExtractionError, NoArticlesError
 from checker.extractors import Extractor
@@ -248,12 +248,13 @@ def build_report(corpus: Corpus, extractions: Sequence[Extraction], label: str) 
                 mentions=len(e.mentions),
             )
         )
-    flags = compare_claims(corpus.articles, extractions)
+    stories, flags = compare_corpus(corpus.articles, extractions)
     return Report(
         extractor=label,
         articles=tuple(summaries),
         flags=flags,
         problems=corpus.problems,
+        stories=stories,
     )
 
 

@@ -56,8 +56,13 @@ def render_markdown(report: Report) -> str:
         lines.append("")
         lines.append("## Flags")
         lines.append("")
-        for number, flag in enumerate(report.flags, 1):
-            lines.extend(_flag_markdown(number, flag))
+        number = 0
+        for heading, flags in _by_story(report):
+            if heading:
+                lines.extend([heading, ""])
+            for flag in flags:
+                number += 1
+                lines.extend(_flag_markdown(number, flag))
     else:
         lines.extend(["No conflicts found.", ""])
     lines.extend(["## Articles", ""])
@@ -82,6 +87,26 @@ def render_markdown(report: Report) -> str:
         lines.extend(f"- `{p.path}`: {p.message}" for p in report.problems)
         lines.append("")
     return "\n".join(lines)
+
+
+def _by_story(report: Report) -> list[tuple[str, list[Flag]]]:
+    """Flags grouped under their story, stories in report order; one group if no stories."""
+    if len(report.stories) <= 1:
+        return [("", list(report.flags))]
+    out = []
+    for story in report.stories:
+        flags = [f for f in report.flags if f.story == story.id]
+        if flags:
+            label = ", ".join(story.entities[:3]) or "unlabelled"
+            count = len(story.articles)
+            heading = (
+                f"### Story `{story.id}` ({count} article{'s' if count != 1 else ''}: {label})"
+            )
+            out.append((heading, flags))
+    rest = [f for f in report.flags if f.story not in {s.id for s in report.stories}]
+    if rest:
+        out.append(("### Other flags", rest))
+    return out
 
 
 def _flag_markdown(number: int, flag: Flag) -> list[str]:

@@ -129,3 +129,13 @@ def test_replay_flags_at_least_what_the_rule_extractor_flags() -> None:
             other.kind == flag.kind and set(flag.articles) <= set(other.articles)
             for other in by_replay.flags
         ), f"replay misses the {flag.kind} flag: {flag.summary}"
+
+
+def test_replayed_statement_dates_keep_the_kremlin_apart_from_washington() -> None:
+    """The Kremlin's 'nothing to say' (Tuesday) is not the US statement (Monday)."""
+    report = run_check(ROOT / "seeds", replay())
+    dates = [f for f in report.flags if f.kind == "date"]
+    assert dates
+    for flag in dates:
+        assert not any("nothing to say" in e.quote for e in flag.evidence), flag.summary
+    assert len(report.stories) == 1

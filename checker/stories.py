@@ -1,0 +1,169 @@
+"""Group the articles of a corpus into stories before anything is compared.
+
+A real corpus holds many stories at once, and two stories often say near-identical things
+("the Kremlin said Tuesday it had nothing to say") about different people or weeks. Claims
+of different stories must never meet, so the comparator runs story by story.
+
+How articles are grouped, and why it stays near-linear and order-independent:
+
+1. Each article gets a set of *features*: the canonical keys of the people, organisations
+   and places it mentions (a surname resolved to the one full name of the same article),
+   plus its capitalised words, the words it quotes directly (the same quoted words in two
+   articles are strong evidence of one story) and who-did-what keys of its claims
+   ("united states|sanction"). Features come from one article alone.
+2. A feature is *distinctive* when 2 <= df <= `MAX_DF` (df: how many articles have it).
+   "Russia" in a corpus about Russia links everything and nothing, so it is ignored.
+3. Candidate pairs come only from the postings of distinctive features (an inverted index):
+   no all-pairs pass. A pair is linked when the two articles share at least `MIN_SHARED`
+   distinctive features (or all of them, for an article that has fewer), that is at least
+   `MIN_FRACTION` of the smaller article's distinctive features, and were
+   published at most `MAX_DAYS` apart (articles with no date link on features alone).
+   Two articles that each name `MIN_PEOPLE` or more distinctive people but share fewer
+   than two of them, or under `PEOPLE_FRACTION` of the smaller set, are never linked:
+   near-identical statements about other people are another story.
+4. Stories are the connected components (union-find) of linked pairs; every article is in
+   exactly one story, a lone article in a story of its own. A story's id is a hash of its
+   sorted member ids, so it does not depend on the input order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from checker.entities import EntityIndex, canonical_name
+from checker.models import Article, Extraction, Story
+
+MAX_DF = 100  # a feature in more articles than this is not distinctive
+MIN_SHARED = 2
+MIN_FRACTION = 0.25
+MAX_DAYS = 10
+MIN_PEOPLE = 3
+PEOPLE_FRACTION = 1 / 3
+
+_CAPITALISED = re.compile(r"\b[A-Z][a-z]{3,}\b")
+_WORD = re.compile(r"[a-z]+")
+_SPEECH = frozenset({"say", "warn", "confirm", "accuse", "deny"})
+# Capitalised words too common in news copy to say anything about a story.
+_COMMON = frozenset(
+    """The This That These Those There Their They When While After Before According
+    However Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February
+    March April June July August September October November December Sept President
+    Minister Defense Defence Foreign Secretary Security Council National House White
+    Times News Press Agency Ministry Department Government State United States North
+    South East West Western Eastern Last Next Also Even Instead Although Meanwhile""".split()
+)
+
+
+@dataclass(frozen=True)
+class ArticleFeatures:
+    """What story grouping needs of one article: small, and computed from it alone."""
+
+    id: str
+    published: dt.date | None
+    features: frozenset[str]
+
+
+def article_features(article: Article, extraction: Extraction | None) -> ArticleFeatures:
+    """The entity keys and distinctive capitalised words of one article."""
+    features: set[str] = set()
+    if extraction is not None and extraction.status == "ok":
+        names = [m.text for m in extraction.mentions if m.kind in ("person", "organization")]
+        index = EntityIndex(names)
+        for m in extraction.mentions:
+            key = index.resolve(m.text) if m.kind != "place" else canonical_name(m.text)
+            if key:
+                features.add(("n:" if m.kind == "person" else "e:") + key)
+        for c in extraction.claims:
+            if c.quote:
+                features.update("q:" + w for w in _WORD.findall(c.quote.lower()) if len(w) > 3)
+            if c.subject and c.predicate not in _SPEECH:
+                features.add(f"r:{index.resolve(c.subject)}|{c.predicate}")
+    for word in _CAPITALISED.findall(article.text):
+        if word not in _COMMON:
+            features.add("w:" + word.lower())
+    return ArticleFeatures(article.id, article.published, frozenset(features))
+
+
+def group_features(items: Sequence[ArticleFeatures]) -> tuple[Story, ...]:
+    """Partition articles into stories (see the module docstring for the rule)."""
+    ordered = sorted(items, key=lambda f: f.id)
+    df: Counter[str] = Counter()
+    for item in ordered:
+        df.update(item.features)
+    distinctive = [frozenset(f for f in item.features if 2 <= df[f] <= MAX_DF) for item in ordered]
+    postings: dict[str, list[int]] = defaultdict(list)
+    for i, feats in enumerate(distinctive):
+        for f in feats:
+            postings[f].append(i)
+    shared: Counter[tuple[int, int]] = Counter()
+    for members in postings.values():
+        for x, i in enumerate(members):
+            for j in members[x + 1 :]:
+                shared[(i, j)] += 1
+    parent = list(range(len(ordered)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for (i, j), count in shared.items():
+        smaller = min(len(distinctive[i]), len(distinctive[j]))
+        if (
+            count < min(MIN_SHARED, smaller)
+            or count < MIN_FRACTION * smaller
+            or not _close_in_time(ordered[i], ordered[j])
+            or _different_people(distinctive[i], distinctive[j])
+        ):
+            continue
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(ordered)):
+        groups[find(i)].append(i)
+    stories = []
+    for members in groups.values():
+        ids = tuple(ordered[i].id for i in members)
+        counts: Counter[str] = Counter()
+        for i in members:
+            counts.update(f for f in distinctive[i] if f.startswith(("n:", "e:")))
+        label = tuple(k[2:] for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        stories.append(Story(id=story_id(ids), articles=ids, entities=label[:5]))
+    return tuple(sorted(stories, key=lambda s: s.articles[0]))
+
+
+def group_stories(
+    articles: Sequence[Article], extractions: Iterable[Extraction]
+) -> tuple[Story, ...]:
+    """The stories of a corpus, in the order of their first article id."""
+    by_id = {e.article: e for e in extractions}
+    return group_features([article_features(a, by_id.get(a.id)) for a in articles])
+
+
+def story_id(article_ids: Iterable[str]) -> str:
+    """A story's id: a hash of its sorted member ids, whatever order they came in."""
+    basis = "\x1f".join(sorted(article_ids))
+    return "s" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:11]
+
+
+def _different_people(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Two articles that each name several distinctive people but share few of them are
+    about different stories, however alike their words: the same statement
+    about other people is another story."""
+    pa = {f for f in a if f.startswith("n:")}
+    pb = {f for f in b if f.startswith("n:")}
+    smaller = min(len(pa), len(pb))
+    return smaller >= MIN_PEOPLE and len(pa & pb) < max(2, PEOPLE_FRACTION * smaller)
+
+
+def _close_in_time(a: ArticleFeatures, b: ArticleFeatures) -> bool:
+    if a.published is None or b.published is None:
+        return True
+    return abs((a.published - b.published).days) <= MAX_DAYS

@@ -1,0 +1,162 @@
+"""Stories: claims of different stories never meet; properties of the comparator."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cache
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from checker.compare import compare_claims, compare_corpus, merge_flags
+from checker.corpus import load_corpus
+from checker.models import Article, Extraction, Flag
+from checker.rules import RuleExtractor
+from checker.stories import group_stories, story_id
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+PEOPLE = {
+    "Adrienne Watson": "Watson",
+    "John Kirby": "Kirby",
+    "Sergei Shoigu": "Shoigu",
+    "Andrei Lankov": "Lankov",
+}
+FIRST = st.sampled_from(["Marta", "Olek", "Ines", "Tobias", "Greta", "Ruben"])
+LAST = st.sampled_from(["Kowalczyk", "Brandauer", "Lindqvist", "Okonkwo", "Haraldsen"])
+
+
+@cache
+def seeds() -> tuple[tuple[Article, ...], tuple[Extraction, ...]]:
+    articles = tuple(load_corpus(SEEDS).articles)
+    return articles, tuple(RuleExtractor().extract(a) for a in articles)
+
+
+def rewritten(mapping: dict[str, str], days: int = 0, prefix: str = "") -> list[Article]:
+    """The seed articles with names replaced, dates moved and ids prefixed."""
+    pattern = re.compile("|".join(re.escape(k) for k in sorted(mapping, key=len, reverse=True)))
+    out = []
+    for a in seeds()[0]:
+        assert a.published is not None
+        out.append(
+            a.model_copy(
+                update={
+                    "id": prefix + a.id,
+                    "text": pattern.sub(lambda m: mapping[m.group()], a.text),
+                    "published": a.published + dt.timedelta(days=days),
+                }
+            )
+        )
+    return out
+
+
+def signature(flags: tuple[Flag, ...]) -> list[tuple[str, str, tuple[str, ...], int]]:
+    return sorted((f.kind, f.severity, f.articles, len(f.evidence)) for f in flags)
+
+
+def test_the_seed_cluster_is_one_story() -> None:
+    articles, extractions = seeds()
+    stories = group_stories(articles, extractions)
+    assert len(stories) == 1
+    assert stories[0].articles == tuple(sorted(a.id for a in articles))
+    assert stories[0].id == story_id(reversed(stories[0].articles))
+
+
+def test_the_same_statements_about_other_people_are_another_story() -> None:
+    """The seed story told again about other people, the same week: two stories."""
+    other = {
+        "Adrienne Watson": "Marta Kowalczyk",
+        "Watson": "Kowalczyk",
+        "John Kirby": "Olek Brandauer",
+        "Kirby": "Brandauer",
+        "Sergei Shoigu": "Ines Lindqvist",
+        "Sergey Shoigu": "Ines Lindqvist",
+        "Shoigu": "Lindqvist",
+        "Kim Jong Un": "Tobias Okonkwo",
+        "Kim Jong-un": "Tobias Okonkwo",
+        "Kim Jong-Un": "Tobias Okonkwo",
+        "Kim": "Okonkwo",
+        "Vladimir Putin": "Greta Haraldsen",
+        "Putin": "Haraldsen",
+        "Keir Giles": "Ruben Aalto",
+        "Giles": "Aalto",
+        "Andrei Lankov": "Pia Moreau",
+        "Lankov": "Moreau",
+        "Dmitry Peskov": "Ivo Santos",
+        "Peskov": "Santos",
+        "Jake Sullivan": "Lea Novak",
+        "Sullivan": "Novak",
+        "Alexander Matsegora": "Timo Berg",
+        "Matsegora": "Berg",
+        "Cho Han-bum": "Ana Ruiz",
+        "Cho": "Ruiz",
+        "Park Won-gon": "Eli Stone",
+        "Kang Sun Nam": "Jan Vos",
+        "Volodymyr Zelensky": "Ola Lund",
+        "Recep Tayyip Erdogan": "Ute Falk",
+        "Yevgeny Prigozhin": "Bo Kaas",
+    }
+    copy = rewritten(other, prefix="x")
+    articles = [*seeds()[0], *copy]
+    extractions = [*seeds()[1], *(RuleExtractor().extract(a) for a in copy)]
+    stories, flags = compare_corpus(articles, extractions)
+    assert sorted(len(s.articles) for s in stories) == [5, 5]
+    for flag in flags:
+        assert len({a.startswith("x") for a in flag.articles}) == 1, flag.summary
+
+
+def test_the_same_story_months_later_is_another_story() -> None:
+    later = rewritten({"Adrienne Watson": "Adrienne Watson"}, days=91, prefix="y")
+    articles = [*seeds()[0], *later]
+    extractions = [*seeds()[1], *(RuleExtractor().extract(a) for a in later)]
+    assert sorted(len(s.articles) for s in group_stories(articles, extractions)) == [5, 5]
+
+
+def test_a_lone_article_keeps_its_own_checks() -> None:
+    articles, extractions = seeds()
+    lone = [a for a in articles if a.id.startswith("001")]
+    flags = compare_claims(lone, [e for e in extractions if e.article == lone[0].id])
+    assert "self_reference" in {f.kind for f in flags}
+    assert all(f.story for f in flags)
+
+
+def test_findings_about_one_conflict_are_merged() -> None:
+    articles, extractions = seeds()
+    flags = compare_claims(articles, extractions)
+    evidence = [(f.kind, e) for f in flags for e in f.evidence]
+    assert len(evidence) == len(set(evidence))  # no piece of evidence in two flags of a kind
+    assert merge_flags(flags) and sorted(merge_flags(flags), key=lambda f: f.id) == sorted(
+        flags, key=lambda f: f.id
+    )
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(order=st.permutations(range(5)), keep=st.sets(st.integers(0, 4), min_size=1))
+def test_flags_do_not_depend_on_order_and_repeat_exactly(order: list[int], keep: set[int]) -> None:
+    articles, extractions = seeds()
+    chosen = [i for i in order if i in keep]
+    flags = compare_claims([articles[i] for i in chosen], [extractions[i] for i in chosen])
+    again = compare_claims(
+        [articles[i] for i in sorted(chosen)],
+        [extractions[i] for i in sorted(chosen, reverse=True)],
+    )
+    assert flags == again
+    assert compare_claims([articles[i] for i in chosen], [extractions[i] for i in chosen]) == flags
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    who=st.sampled_from(sorted(PEOPLE)),
+    first=FIRST,
+    last=LAST,
+)
+def test_renaming_a_person_everywhere_changes_no_flag(who: str, first: str, last: str) -> None:
+    articles, extractions = seeds()
+    baseline = signature(compare_claims(articles, extractions))
+    mapping = {who: f"{first} {last}", PEOPLE[who]: last}
+    if who == "Sergei Shoigu":
+        mapping["Sergey Shoigu"] = f"{first} {last}"
+    renamed = rewritten(mapping)
+    flags = compare_claims(renamed, [RuleExtractor().extract(a) for a in renamed])
+    assert signature(flags) == baseline
