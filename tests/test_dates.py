@@ -6,7 +6,10 @@ import itertools
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from checker import dates
 from checker.dates import (
     Tense,
     TimeInterval,
@@ -358,3 +361,34 @@ def test_everything_found_in_the_seeds_resolves() -> None:
 def test_pure_same_input_same_output() -> None:
     assert _r("Monday") == _r("Monday")
     assert resolve_time("Monday", TUE) != resolve_time("Monday", date(2023, 9, 12))
+
+
+def _rule_by_rule(sentence: str) -> list[tuple[int, int]]:
+    """The plain reading of `find_time_expressions`: every rule's own scan, then the
+    leftmost-longest non-overlapping choice. The real one prefilters and scans once."""
+    spans = {(m.start(), m.end()) for pat in dates._FIND for m in pat.finditer(sentence)}
+    chosen: list[tuple[int, int]] = []
+    for start, end in sorted(spans, key=lambda s: (s[0], s[0] - s[1])):
+        if not chosen or start >= chosen[-1][1]:
+            chosen.append((start, end))
+    return chosen
+
+
+_PIECES = (
+    "on in at by during since as soon early late earlier later the of this next last past "
+    "coming recent recently lately near future weekend ago a few couple several two 3 12 2023 "
+    "1999 2020s May March June Sept. Sep Jan. January may monday Tuesday tonight today "
+    "yesterday morning spring fall winter week weeks month years day days end start middle "
+    "mid 5th 2023-09-05 per % x Kim ſoon tonıght"
+).split()
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_PIECES), st.sampled_from([" ", "  ", "", "-", ", ", ". "])),
+        max_size=12,
+    ).map(lambda parts: "".join(w + sep for w, sep in parts))
+)
+def test_find_equals_the_rule_by_rule_scan(sentence: str) -> None:
+    assert find_time_expressions(sentence) == _rule_by_rule(sentence)
