@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 from checker import lexicon as lx
 from checker.dates import find_time_expressions
@@ -31,7 +32,7 @@ from checker.quantities import find_quantities
 from checker.text import sentence_spans
 
 _TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[\w]+(?:[-’'][\w]+)*")
-_POSSESSIVE = re.compile(r"[’']s?$")
+_OPENING_QUOTE = re.compile(r"[“\"]")
 _OTHER_NAME_WORDS = frozenset({"war", "day", "summit", "pandemic", "union", "games", "times"})
 _AUXILIARIES = frozenset(
     """have has had is was were are be been will would may might could can also already
@@ -44,18 +45,20 @@ _LEADING = frozenset(
 _QUOTE_PAIRS = {"“": "”", '"': '"'}
 
 
-@dataclass(frozen=True)
 class _Token:
-    text: str
-    start: int
-    end: int
+    """A word with its absolute offsets; `low` and `cap` are computed once (hot loops)."""
 
-    @property
-    def low(self) -> str:
-        return self.text.lower()
+    __slots__ = ("cap", "end", "low", "start", "text")
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.text = text
+        self.start = start
+        self.end = end
+        self.low = text.lower()
+        self.cap = text[0].isupper() or self.low in _CAPITALISED_ABBREVIATIONS
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Mention:
     text: str  # name as written (possessive stripped)
     kind: EntityKind
@@ -63,6 +66,25 @@ class _Mention:
     end: int
     descriptors: tuple[str, ...] = ()
     full: str | None = None  # the full name a short form refers to
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What a capitalised run names, before short forms are resolved to full names.
+
+    kind "maybe" is a single bare word: a person only if some full name in the article
+    has it as a short form. `register` holds the words of a full person name.
+    """
+
+    kind: Literal["place", "organization", "person", "maybe"]
+    name: str
+    low: str
+    start: int
+    end: int
+    descriptors: tuple[str, ...]
+    single: bool  # one name word: a short form to look up
+    register: list[str] | None
+    time_word: bool  # the whole run is month or weekday names: never a mention
 
 
 @dataclass
@@ -74,9 +96,12 @@ class _Sentence:
     quotes: list[tuple[int, int]]  # absolute spans of quoted text (inside the marks)
     mentions: list[_Mention] = field(default_factory=list)
     heading: bool = False
+    shapes: list[_Shape] = field(default_factory=list)
+    times: list[tuple[int, int]] | None = None  # memo of `_ArticleReader._times`
+    evidence: Evidence | None = None  # memo of `_ArticleReader._evidence`
 
     def in_quote(self, pos: int) -> bool:
-        return any(a <= pos < b for a, b in self.quotes)
+        return any(a <= pos < b for a, b in self.quotes) if self.quotes else False
 
 
 class RuleExtractor:
@@ -107,25 +132,27 @@ class _ArticleReader:
             _Token(m.group(), start + m.start(), start + m.end()) for m in _TOKEN.finditer(text)
         ]
         quotes: list[tuple[int, int]] = []
-        i = 0
-        while i < len(text):
-            closing = _QUOTE_PAIRS.get(text[i])
-            if closing is not None:
-                j = text.find(closing, i + 1)
-                if j != -1:
-                    quotes.append((start + i + 1, start + j))
-                    i = j + 1
-                    continue
-            i += 1
+        opening = _OPENING_QUOTE.search(text)
+        while opening is not None:
+            i = opening.start()
+            j = text.find(_QUOTE_PAIRS[text[i]], i + 1)
+            if j != -1:
+                quotes.append((start + i + 1, start + j))
+                opening = _OPENING_QUOTE.search(text, j + 1)
+            else:
+                opening = _OPENING_QUOTE.search(text, i + 1)
         heading = text[-1] not in '.!?"”’)' and len(tokens) <= 10
         return _Sentence(start, end, text, tokens, quotes, heading=heading)
 
     def read(self) -> Extraction:
         for sentence in self.sentences:
-            sentence.mentions = self._find_mentions(sentence, register=True)
+            sentence.shapes = self._find_shapes(sentence)
+            for shape in sentence.shapes:
+                if shape.register is not None:
+                    self._register_person(shape.register)
         # Second pass: short forms ("Kim", "Shoigu") now resolve to full names seen anywhere.
         for sentence in self.sentences:
-            sentence.mentions = self._find_mentions(sentence, register=False)
+            sentence.mentions = self._resolve_mentions(sentence.shapes)
         previous: _Sentence | None = None
         for sentence in self.sentences:
             if not sentence.heading:
@@ -141,88 +168,59 @@ class _ArticleReader:
         )
 
     def _evidence(self, sentence: _Sentence) -> Evidence:
-        return Evidence.span(self.article, sentence.start, sentence.end)
+        if sentence.evidence is None:
+            sentence.evidence = Evidence.span(self.article, sentence.start, sentence.end)
+        return sentence.evidence
 
     # -- entities ----------------------------------------------------------------------
 
-    def _find_mentions(self, sentence: _Sentence, *, register: bool) -> list[_Mention]:
-        mentions: list[_Mention] = []
+    def _find_shapes(self, sentence: _Sentence) -> list[_Shape]:
+        """Capitalised runs of the sentence, classified as far as the run alone allows."""
+        shapes: list[_Shape] = []
         tokens = sentence.tokens
+        n = len(tokens)
         i = 0
-        while i < len(tokens):
-            if not _is_capitalised(tokens[i]):
+        while i < n:
+            if not tokens[i].cap:
                 i += 1
                 continue
             j = i
             while (
-                j + 1 < len(tokens)
-                and _is_capitalised(tokens[j + 1])
-                and _adjacent(self.text, tokens[j], tokens[j + 1])
+                j + 1 < n
+                and tokens[j + 1].cap
+                and self.text[tokens[j].end : tokens[j + 1].start] in _ADJACENT_GAPS
             ):
-                if _POSSESSIVE.search(tokens[j].text) and tokens[j].text[-2:] in ("’s", "'s"):
+                if tokens[j].text.endswith(("’s", "'s")):
                     break
                 j += 1
-            run = tokens[i : j + 1]
-            if (
-                i >= 2
-                and tokens[i - 1].low in {"for", "of", "&"}
-                and _is_capitalised(tokens[i - 2])
-            ):
+            if i >= 2 and tokens[i - 1].low in {"for", "of", "&"} and tokens[i - 2].cap:
                 i = j + 1
                 continue  # the tail of a longer name ("Institute for National Unification")
+            run = tokens[i : j + 1]
             role = tokens[i - 1].low if i > 0 and tokens[i - 1].low in lx.ROLE_WORDS else None
-            mention = self._classify(run, role, register=register, sentence_start=(i == 0))
-            if mention is not None and not _is_time_word(run):
-                mentions.append(mention)
+            shape = _shape(run, role)
+            if shape is not None:
+                shapes.append(shape)
             i = j + 1
-        return mentions
+        return shapes
 
-    def _classify(
-        self, run: list[_Token], role: str | None, *, register: bool, sentence_start: bool
-    ) -> _Mention | None:
-        words = [_strip_possessive(t.text) for t in run]
-        lows = [w.lower() for w in words]
-        while lows and lows[0] in lx.STOP_CAPS:
-            words, lows, run = words[1:], lows[1:], run[1:]
-        if not words:
-            return None
-        last_title = max((k for k, w in enumerate(lows) if w.rstrip(".") in _TITLES), default=-1)
-        descriptors = [" ".join(words[: last_title + 1])] if last_title >= 0 else []
-        if role:
-            descriptors.insert(0, role)
-        name_words = words[last_title + 1 :]
-        name_tokens = run[last_title + 1 :]
-        if not name_words:
-            return None
-        name = " ".join(name_words)
-        low = name.lower()
-        start = name_tokens[0].start
-        end = name_tokens[-1].start + len(name_words[-1])
-        name_lows = [w.lower() for w in name_words]
-        # A leading demonym ("Russian", "North Korean") describes; it does not name.
-        while len(name_words) > 1 and name_lows[0] in lx.DEMONYMS and low not in lx.PLACE_NAMES:
-            descriptors.append(name_words[0])
-            name_words, name_lows, name_tokens = name_words[1:], name_lows[1:], name_tokens[1:]
-            name, low, start = " ".join(name_words), " ".join(name_lows), name_tokens[0].start
-        if low in lx.PLACE_NAMES and not descriptors:
-            return _Mention(name, "place", start, end)
-        if any(w.rstrip(".") in lx.ORG_WORDS for w in name_lows) or any(
-            w in lx.ORG_ACRONYMS for w in name_words
-        ):
-            return _Mention(name, "organization", start, end, tuple(descriptors))
-        if descriptors or len(name_words) >= 2:
-            if any(w in _OTHER_NAME_WORDS for w in name_lows) or low in lx.PLACE_NAMES:
-                return None
-            if name_lows[0] in lx.DEMONYMS:
-                return None
-            if register and len(name_words) >= 2:
-                self._register_person(name_words)
-            full = self.persons.get(low) if len(name_words) == 1 else None
-            return _Mention(name, "person", start, end, tuple(descriptors), full=full)
-        full = self.persons.get(low)
-        if full is not None:
-            return _Mention(name, "person", start, end, full=full)
-        return None
+    def _resolve_mentions(self, shapes: list[_Shape]) -> list[_Mention]:
+        mentions: list[_Mention] = []
+        for shape in shapes:
+            if shape.time_word:
+                continue
+            if shape.kind == "maybe":
+                full = self.persons.get(shape.low)
+                if full is not None:
+                    mentions.append(
+                        _Mention(shape.name, "person", shape.start, shape.end, full=full)
+                    )
+                continue
+            full = self.persons.get(shape.low) if shape.kind == "person" and shape.single else None
+            mentions.append(
+                _Mention(shape.name, shape.kind, shape.start, shape.end, shape.descriptors, full)
+            )
+        return mentions
 
     def _register_person(self, words: list[str]) -> None:
         full = " ".join(words)
@@ -407,12 +405,14 @@ class _ArticleReader:
         return None, None, verb_start
 
     def _times(self, sentence: _Sentence) -> list[tuple[int, int]]:
-        spans = find_time_expressions(sentence.text)
-        return [
-            (sentence.start + a, sentence.start + b)
-            for a, b in spans
-            if not sentence.in_quote(sentence.start + a)
-        ]
+        if sentence.times is None:
+            spans = find_time_expressions(sentence.text)
+            sentence.times = [
+                (sentence.start + a, sentence.start + b)
+                for a, b in spans
+                if not sentence.in_quote(sentence.start + a)
+            ]
+        return sentence.times
 
     # -- events ------------------------------------------------------------------------
 
@@ -565,14 +565,56 @@ _TITLES = frozenset(w.rstrip(".") for w in lx.TITLE_WORDS)
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "gen", "sen", "rep", "gov", "st", "lt", "col"})
 
 
-def _is_capitalised(token: _Token) -> bool:
-    first = token.text[0]
-    return first.isupper() or (token.text.lower() in {"u.s.", "u.k.", "u.n."})
+_CAPITALISED_ABBREVIATIONS = frozenset({"u.s.", "u.k.", "u.n."})
+_ADJACENT_GAPS = frozenset({"", " ", ". ", "-"})  # what may separate the words of a name
 
 
-def _adjacent(text: str, a: _Token, b: _Token) -> bool:
-    gap = text[a.end : b.start]
-    return gap in (" ", ". ", "-") or (gap == " " * len(gap) and len(gap) <= 1)
+def _shape(run: list[_Token], role: str | None) -> _Shape | None:
+    """Classify a capitalised run (`role`: a role word right before it, "spokeswoman")."""
+    words = [_strip_possessive(t.text) for t in run]
+    lows = [w.lower() for w in words]
+    time_word = _is_time_word(run)
+    while lows and lows[0] in lx.STOP_CAPS:
+        words, lows, run = words[1:], lows[1:], run[1:]
+    if not words:
+        return None
+    last_title = max((k for k, w in enumerate(lows) if w.rstrip(".") in _TITLES), default=-1)
+    descriptors = [" ".join(words[: last_title + 1])] if last_title >= 0 else []
+    if role:
+        descriptors.insert(0, role)
+    name_words = words[last_title + 1 :]
+    name_tokens = run[last_title + 1 :]
+    if not name_words:
+        return None
+    name = " ".join(name_words)
+    low = name.lower()
+    start = name_tokens[0].start
+    end = name_tokens[-1].start + len(name_words[-1])
+    name_lows = [w.lower() for w in name_words]
+    # A leading demonym ("Russian", "North Korean") describes; it does not name.
+    while len(name_words) > 1 and name_lows[0] in lx.DEMONYMS and low not in lx.PLACE_NAMES:
+        descriptors.append(name_words[0])
+        name_words, name_lows, name_tokens = name_words[1:], name_lows[1:], name_tokens[1:]
+        name, low, start = " ".join(name_words), " ".join(name_lows), name_tokens[0].start
+    single = len(name_words) == 1
+    if low in lx.PLACE_NAMES and not descriptors:
+        return _Shape("place", name, low, start, end, (), single, None, time_word)
+    if any(w.rstrip(".") in lx.ORG_WORDS for w in name_lows) or any(
+        w in lx.ORG_ACRONYMS for w in name_words
+    ):
+        return _Shape(
+            "organization", name, low, start, end, tuple(descriptors), False, None, time_word
+        )
+    if descriptors or not single:
+        if any(w in _OTHER_NAME_WORDS for w in name_lows) or low in lx.PLACE_NAMES:
+            return None
+        if name_lows[0] in lx.DEMONYMS:
+            return None
+        register = None if single else name_words
+        return _Shape(
+            "person", name, low, start, end, tuple(descriptors), single, register, time_word
+        )
+    return _Shape("maybe", name, low, start, end, (), True, None, time_word)
 
 
 def _strip_possessive(word: str) -> str:
