@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal, NamedTuple
 
-from checker.text import fold
+from checker.text import fold, lower_in_place, words_regex
 
 Granularity = Literal["day", "week", "month", "season", "year", "vague"]
 Tense = Literal["past", "future"]
@@ -136,23 +136,49 @@ _FIND = [
 _RESOLVE = [(name, re.compile(core, re.IGNORECASE)) for name, core in _core_rules(find=False)]
 _STRIP_PREFIX = re.compile(rf"{_PREFIX}\s+", re.IGNORECASE)
 
-# Speed (most sentences hold no time expression, and 22 patterns are slow to run one by
-# one): `_ANY_START` is the union of the `_FIND` patterns as a zero-width look-ahead, so
-# one scan yields every position where at least one of them matches. Every core rule
-# needs one of the words in `_HINT` (or a digit, or a capitalised month), so a sentence
-# without any is skipped without scanning at all.
+# Speed: most sentences hold no time expression, and 22 patterns are slow to run one by
+# one. `_ANY_START` is the union of the `_FIND` patterns as a zero-width look-ahead: it
+# matches exactly where at least one of them does. Each core rule needs a digit, a
+# capitalised month or one of the `_TRIGGER` words, so sentences without one are skipped;
+# and a match can only start at a word (a maximal run of \w) that is a digit, begins with
+# early/mid/late ("mid-September", "late2023") or is one of `_FIRST_WORDS`, so only
+# those words are tried. tests/test_dates.py checks all this against `_FIND`.
 _ANY_START = re.compile(
     rf"(?<![\w-])(?=(?:{_PREFIX}\s+)?(?:"
     + "|".join(re.sub(r"\(\?P<\w+>", "(?:", core) for _, core in _core_rules(find=True))
     + r")(?![\w]))",
     re.IGNORECASE,
 )
-_HINT = re.compile(
-    r"\d|(?-i:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)|day|week|month|year|tonight"
-    r"|tomorrow|morning|afternoon|evening|recent|lately|soon|future|ago|spring|summer|autumn"
-    r"|winter|fall",
-    re.IGNORECASE,
+_DIGIT = re.compile(r"\d")
+_CAPITALISED_MONTH = re.compile(r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec")
+_TRIGGER = re.compile(
+    "day|week|month|year|tonight|tomorrow|morning|afternoon|evening|recent|lately|soon"
+    "|future|ago|spring|summer|autumn|winter|fall"
 )
+_FIRST_WORDS = [
+    # the prefixes
+    *"earlier later late early as on in at by during over since".split(),
+    # the first words of the core rules
+    *"the this last next today tonight yesterday tomorrow coming recent recently lately soon"
+    " several spring summer autumn winter fall".split(),
+    *_SMALL,
+    *_WEEKDAYS,
+    *_MONTHS,
+]
+_FIRST_WORD = re.compile(words_regex(_FIRST_WORDS, r"\b", prefixes=("early", "mid", "late")))
+_DIGITS = re.compile(r"\d+")
+
+
+def _match_starts(sentence: str) -> list[int]:
+    """Where a `_FIND` pattern matches, left to right (as `_ANY_START.finditer` finds)."""
+    low = lower_in_place(sentence)
+    if low is None:
+        return [m.start() for m in _ANY_START.finditer(sentence)]
+    if not (_DIGIT.search(sentence) or _CAPITALISED_MONTH.search(sentence) or _TRIGGER.search(low)):
+        return []
+    words = {m.start() for m in _FIRST_WORD.finditer(low)}
+    words.update(m.start() for m in _DIGITS.finditer(sentence))
+    return [at for at in sorted(words) if _ANY_START.match(sentence, at)]
 
 
 def find_time_expressions(sentence: str) -> list[tuple[int, int]]:
@@ -162,14 +188,11 @@ def find_time_expressions(sentence: str) -> list[tuple[int, int]]:
     written; `resolve_time` strips it again. Context-dependent phrases ("on the same
     day") are not returned: they cannot be resolved from the article date alone.
     """
-    if _HINT.search(sentence) is None:
-        return []
     # The matches each `_FIND` pattern's `finditer` would yield (left to right, each
     # search resuming at the end of the previous match), tried only where one can start.
     spans: set[tuple[int, int]] = set()
     resume = [0] * len(_FIND)
-    for hit in _ANY_START.finditer(sentence):
-        pos = hit.start()
+    for pos in _match_starts(sentence):
         for k, pat in enumerate(_FIND):
             if pos >= resume[k] and (m := pat.match(sentence, pos)) is not None:
                 spans.add((pos, m.end()))
