@@ -27,6 +27,7 @@ from checker.models import (
     Extraction,
     Gender,
     Modality,
+    Polarity,
 )
 from checker.quantities import find_quantities
 from checker.text import sentence_spans
@@ -167,6 +168,9 @@ class _ArticleReader:
             mentions=tuple(self.mentions),
         )
 
+    # Claims and mentions are built with `model_construct`: every value is a string cut
+    # from the article, a literal of this module or a validated model, so validating each
+    # of them again would only cost time. Their Evidence is always validated (`span`).
     def _evidence(self, sentence: _Sentence) -> Evidence:
         if sentence.evidence is None:
             sentence.evidence = Evidence.span(self.article, sentence.start, sentence.end)
@@ -313,8 +317,10 @@ class _ArticleReader:
             used.add(chosen[0])
         content_text = _strip_content(content_text, time_text)
         quote = self._main_quote(sentence)
-        polarity = "denied" if lemma == "deny" or _negated_content(content_text) else "affirmed"
-        return Claim(
+        polarity: Polarity = (
+            "denied" if lemma == "deny" or _negated_content(content_text) else "affirmed"
+        )
+        return Claim.model_construct(
             article=self.article.id,
             subject=speaker_text,
             predicate=lemma,
@@ -350,7 +356,7 @@ class _ArticleReader:
         else:
             content = sentence.text[: match.start()]
         content = content.strip(" ,.")
-        return Claim(
+        return Claim.model_construct(
             article=self.article.id,
             subject=speaker,
             predicate="say",
@@ -458,9 +464,11 @@ class _ArticleReader:
             place = self._place_after(sentence, token.end, lemma)
             quantity = next((q for a, _, q in quantities if sentence.start + a >= obj_start), None)
             modality = _modality(before)
-            polarity = "denied" if any(w in lx.NEGATION_WORDS for w in before[-3:]) else "affirmed"
+            polarity: Polarity = (
+                "denied" if any(w in lx.NEGATION_WORDS for w in before[-3:]) else "affirmed"
+            )
             self.claims.append(
-                Claim(
+                Claim.model_construct(
                     article=self.article.id,
                     subject=subject_text,
                     predicate=predicate,
@@ -524,7 +532,7 @@ class _ArticleReader:
         descriptors: tuple[str, ...],
     ) -> None:
         self.mentions.append(
-            EntityMention(
+            EntityMention.model_construct(
                 article=self.article.id,
                 text=name,
                 kind=kind,
