@@ -579,6 +579,8 @@ _ADJACENT_GAPS = frozenset({"", " ", ". ", "-"})  # what may separate the words 
 
 def _shape(run: list[_Token], role: str | None) -> _Shape | None:
     """Classify a capitalised run (`role`: a role word right before it, "spokeswoman")."""
+    if len(run) == 1:
+        return _shape_of_word(run[0], role)
     words = [_strip_possessive(t.text) for t in run]
     lows = [w.lower() for w in words]
     time_word = _is_time_word(run)
@@ -623,6 +625,27 @@ def _shape(run: list[_Token], role: str | None) -> _Shape | None:
             "person", name, low, start, end, tuple(descriptors), single, register, time_word
         )
     return _Shape("maybe", name, low, start, end, (), True, None, time_word)
+
+
+def _shape_of_word(token: _Token, role: str | None) -> _Shape | None:
+    """`_shape` of a run of one word (most runs), without the list handling."""
+    word = _strip_possessive(token.text)
+    low = word.lower()
+    if low in lx.STOP_CAPS or low.rstrip(".") in _TITLES:
+        return None
+    time_word = token.low.rstrip(".") in lx.MONTHS or token.low in lx.WEEKDAYS
+    descriptors = (role,) if role else ()
+    start = token.start
+    end = start + len(word)
+    if low in lx.PLACE_NAMES and not descriptors:
+        return _Shape("place", word, low, start, end, (), True, None, time_word)
+    if low.rstrip(".") in lx.ORG_WORDS or word in lx.ORG_ACRONYMS:
+        return _Shape("organization", word, low, start, end, descriptors, False, None, time_word)
+    if descriptors:
+        if low in _OTHER_NAME_WORDS or low in lx.PLACE_NAMES or low in lx.DEMONYMS:
+            return None
+        return _Shape("person", word, low, start, end, descriptors, True, None, time_word)
+    return _Shape("maybe", word, low, start, end, (), True, None, time_word)
 
 
 def _strip_possessive(word: str) -> str:
