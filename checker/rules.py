@@ -43,6 +43,7 @@ _RELATIVES = frozenset({"who", "which", "where", "whose", "that"})
 _LEADING = frozenset(
     "but and so then also while although though as because when where if since once".split()
 )
+_ACCORDING_TO = re.compile(r"\b[Aa]ccording to\b")
 _QUOTE_PAIRS = {"“": "”", '"': '"'}
 
 
@@ -95,6 +96,8 @@ class _Sentence:
     text: str
     tokens: list[_Token]
     quotes: list[tuple[int, int]]  # absolute spans of quoted text (inside the marks)
+    words: list[str]  # the tokens' text, for quick "is any of these words here" checks
+    lows: list[str]  # and in lower case
     mentions: list[_Mention] = field(default_factory=list)
     heading: bool = False
     shapes: list[_Shape] = field(default_factory=list)
@@ -143,7 +146,9 @@ class _ArticleReader:
             else:
                 opening = _OPENING_QUOTE.search(text, i + 1)
         heading = text[-1] not in '.!?"”’)' and len(tokens) <= 10
-        return _Sentence(start, end, text, tokens, quotes, heading=heading)
+        words = [t.text for t in tokens]
+        lows = [t.low for t in tokens]
+        return _Sentence(start, end, text, tokens, quotes, words, lows, heading=heading)
 
     def read(self) -> Extraction:
         for sentence in self.sentences:
@@ -241,9 +246,11 @@ class _ArticleReader:
     def _speech_claims(self, sentence: _Sentence, previous: _Sentence | None) -> set[int]:
         """Add one claim per attributed statement; return the time spans they used."""
         used: set[int] = set()
-        times = self._times(sentence)
         found = False
-        for index, token in enumerate(sentence.tokens):
+        # Most sentences hold no verb of saying: skip them (and their time expressions).
+        candidates = [] if lx.SPEECH_VERBS.keys().isdisjoint(sentence.words) else sentence.tokens
+        times = self._times(sentence) if candidates else []
+        for index, token in enumerate(candidates):
             lemma = lx.SPEECH_VERBS.get(token.text)
             if lemma is None or sentence.in_quote(token.start):
                 continue
@@ -258,7 +265,7 @@ class _ArticleReader:
                 found = True
                 break  # one attributed statement per sentence keeps speakers unambiguous
         if not found:
-            claim = self._according_to(sentence, times, used)
+            claim = self._according_to(sentence)
             if claim is not None:
                 self.claims.append(claim)
         return used
@@ -334,10 +341,8 @@ class _ArticleReader:
             evidence=self._evidence(sentence),
         )
 
-    def _according_to(
-        self, sentence: _Sentence, times: list[tuple[int, int]], used: set[int]
-    ) -> Claim | None:
-        match = re.search(r"\b[Aa]ccording to\b", sentence.text)
+    def _according_to(self, sentence: _Sentence) -> Claim | None:
+        match = _ACCORDING_TO.search(sentence.text)
         if match is None:
             return None
         at = sentence.start + match.end()
@@ -425,6 +430,8 @@ class _ArticleReader:
     def _event_claims(
         self, sentence: _Sentence, previous: _Sentence | None, used: set[int]
     ) -> None:
+        if lx.EVENT_VERBS.keys().isdisjoint(sentence.words):
+            return  # no event verb: no need for the sentence's times and numbers
         times = [t for t in self._times(sentence) if t[0] not in used]
         quantities = find_quantities(sentence.text)
         tokens = sentence.tokens
@@ -514,6 +521,8 @@ class _ArticleReader:
                 if gender is not None:
                     break
             self._add_mention(sentence, m.full or m.text, m.kind, gender, cue, m.descriptors)
+        if lx.GENDERED_PRONOUNS.isdisjoint(sentence.lows):
+            return
         for token in sentence.tokens:
             if token.low not in lx.GENDERED_PRONOUNS or sentence.in_quote(token.start):
                 continue
