@@ -173,9 +173,6 @@ class _ArticleReader:
             mentions=tuple(self.mentions),
         )
 
-    # Claims and mentions are built with `model_construct`: every value is a string cut
-    # from the article, a literal of this module or a validated model, so validating each
-    # of them again would only cost time. Their Evidence is always validated (`span`).
     def _evidence(self, sentence: _Sentence) -> Evidence:
         if sentence.evidence is None:
             sentence.evidence = Evidence.span(self.article, sentence.start, sentence.end)
@@ -327,7 +324,7 @@ class _ArticleReader:
         polarity: Polarity = (
             "denied" if lemma == "deny" or _negated_content(content_text) else "affirmed"
         )
-        return Claim.model_construct(
+        return Claim(
             article=self.article.id,
             subject=speaker_text,
             predicate=lemma,
@@ -361,7 +358,7 @@ class _ArticleReader:
         else:
             content = sentence.text[: match.start()]
         content = content.strip(" ,.")
-        return Claim.model_construct(
+        return Claim(
             article=self.article.id,
             subject=speaker,
             predicate="say",
@@ -475,7 +472,7 @@ class _ArticleReader:
                 "denied" if any(w in lx.NEGATION_WORDS for w in before[-3:]) else "affirmed"
             )
             self.claims.append(
-                Claim.model_construct(
+                Claim(
                     article=self.article.id,
                     subject=subject_text,
                     predicate=predicate,
@@ -541,7 +538,7 @@ class _ArticleReader:
         descriptors: tuple[str, ...],
     ) -> None:
         self.mentions.append(
-            EntityMention.model_construct(
+            EntityMention(
                 article=self.article.id,
                 text=name,
                 kind=kind,
