@@ -32,7 +32,7 @@ from checker.models import (
 from checker.quantities import find_quantities
 from checker.text import sentence_spans
 
-_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[\w]+(?:[-’'][\w]+)*")
+_TOKEN = re.compile(r"[A-Za-z]\.(?:[A-Za-z]\.)+|\w+(?:[-’']\w+)*")
 _OPENING_QUOTE = re.compile(r"[“\"]")
 _OTHER_NAME_WORDS = frozenset({"war", "day", "summit", "pandemic", "union", "games", "times"})
 _AUXILIARIES = frozenset(
@@ -48,16 +48,31 @@ _QUOTE_PAIRS = {"“": "”", '"': '"'}
 
 
 class _Token:
-    """A word with its absolute offsets; `low` and `cap` are computed once (hot loops)."""
+    """A word with its absolute offsets; `low` and `cap` are computed once (hot loops).
+
+    Made by `_tokens` only.
+    """
 
     __slots__ = ("cap", "end", "low", "start", "text")
+    text: str
+    start: int
+    end: int
+    low: str
+    cap: bool  # capitalised, or an abbreviation written in capitals ("U.S.")
 
-    def __init__(self, text: str, start: int, end: int) -> None:
-        self.text = text
-        self.start = start
-        self.end = end
-        self.low = text.lower()
-        self.cap = text[0].isupper() or self.low in _CAPITALISED_ABBREVIATIONS
+
+def _tokens(text: str, start: int, end: int) -> list[_Token]:
+    """The words of `text[start:end]` (a hot loop: `_Token.__init__` is bypassed)."""
+    tokens: list[_Token] = []
+    new, abbreviations = object.__new__, _CAPITALISED_ABBREVIATIONS
+    for m in _TOKEN.finditer(text, start, end):
+        token = new(_Token)
+        token.text = word = m.group()
+        token.start, token.end = m.span()
+        token.low = low = word.lower()
+        token.cap = word[0].isupper() or low in abbreviations
+        tokens.append(token)
+    return tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +147,7 @@ class _ArticleReader:
 
     def _sentence(self, start: int, end: int) -> _Sentence:
         text = self.text[start:end]
-        tokens = [
-            _Token(m.group(), start + m.start(), start + m.end()) for m in _TOKEN.finditer(text)
-        ]
+        tokens = _tokens(self.text, start, end)
         quotes: list[tuple[int, int]] = []
         opening = _OPENING_QUOTE.search(text)
         while opening is not None:
