@@ -89,9 +89,12 @@ _MONTH_BEFORE = re.compile(r"\b(?:" + "|".join(_MONTH_WORDS) + r")\.?\s+$", re.I
 _MONTH_AFTER = re.compile(r"\s+(?:of\s+)?(?:" + "|".join(_MONTH_WORDS) + r")\b", re.IGNORECASE)
 
 
+_NUMBER_WORD_GAPS = re.compile(r"[\s-]+")
+
+
 def _word_value(words: str) -> float | None:
     """Value of "four", "twenty-five", "a dozen", "two hundred thousand"."""
-    tokens = re.split(r"[\s-]+", words.lower())
+    tokens = _NUMBER_WORD_GAPS.split(words.lower())
     half = tokens[:1] == ["half"]
     total, current = 0, 0
     for t in tokens[1:] if half else tokens:

@@ -414,7 +414,7 @@ class _ArticleReader:
                 inside = [m for m in sentence.mentions if seg_start <= m.start and m.end <= seg_end]
                 if inside and phrase.lower().endswith(inside[-1].text.lower()):
                     return inside[-1], phrase, offset
-                core = re.split(r"\s(?:of|at|for|from|with|in)\s", phrase, maxsplit=1)[0].split()
+                core = _PREPOSITION.split(phrase, maxsplit=1)[0].split()
                 head = _strip_possessive(core[-1]).lower() if core else ""
                 verbish = any(
                     w in lx.EVENT_VERBS or w in lx.SPEECH_VERBS for w in phrase.split()[1:]
@@ -465,7 +465,7 @@ class _ArticleReader:
             obj_text = _object_phrase(self.text, token.end, sentence.end)
             if lemma == "impose" and obj_text and obj_text.lower().startswith("sanctions"):
                 predicate = "sanction"
-                on = re.search(r"\bon\s+", self.text[token.end : sentence.end])
+                on = _ON.search(self.text[token.end : sentence.end])
                 if on is not None:
                     obj_start = token.end + on.end()
                     obj_text = _object_phrase(self.text, obj_start, sentence.end)
@@ -514,7 +514,7 @@ class _ArticleReader:
             gap = self.text[pos : m.start].lower()
             if lemma == "visit" and not gap.strip():
                 return m.text
-            if re.search(r"\b(in|to|at)\b[^,.;]*$", gap) and len(gap) < 60:
+            if _PLACE_PREPOSITION.search(gap) and len(gap) < 60:
                 return m.text
             return None
         return None
@@ -589,6 +589,20 @@ class _ArticleReader:
 # -- helpers -------------------------------------------------------------------------------
 
 _TITLES = frozenset(w.rstrip(".") for w in lx.TITLE_WORDS)
+_PREPOSITION = re.compile(r"\s(?:of|at|for|from|with|in)\s")
+_ON = re.compile(r"\bon\s+")
+_PLACE_PREPOSITION = re.compile(r"\b(in|to|at)\b[^,.;]*$")
+_NAME_GAPS = re.compile(r"[\s\-]+")
+_COMMA = re.compile(r",[”\"]?\s*")
+_CLAUSE_END = re.compile(r"\bthat\b|[“\",;:]")
+_NEGATION = re.compile(r"\b(never|not|no plan|denied|deny)\b")
+_CONTENT_LEAD = re.compile(
+    r"^(to reporters|reporters|a statement|in a statement|warning|saying|that)\b\s*"
+)
+_OBJECT_END = re.compile(
+    r"[,;:“”\"(]|\.(?=\s|$)|\s(in|on|to|for|at|by|from|after|since|that|which|who|it|as|"
+    r"with|because|while|where|when|across|between|unlike|during|seeking|and\s+\w+ed)\s"
+)
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "gen", "sen", "rep", "gov", "st", "lt", "col"})
 
 
@@ -678,14 +692,14 @@ def _is_time_word(run: list[_Token]) -> bool:
 
 
 def _name_key(name: str) -> str:
-    return re.sub(r"[\s\-]+", " ", name.lower()).strip()
+    return _NAME_GAPS.sub(" ", name.lower()).strip()
 
 
 def _segments(left: str, offset: int) -> list[tuple[int, int]]:
     """Comma-separated pieces of the text before a verb, as absolute spans."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for match in re.finditer(r",[”\"]?\s*", left):
+    for match in _COMMA.finditer(left):
         spans.append((offset + start, offset + match.start()))
         start = match.end()
     spans.append((offset + start, offset + len(left)))
@@ -706,7 +720,7 @@ def _noun_phrase(segment: str) -> str | None:
 
 
 def _clause_end(text: str, start: int, limit: int) -> int:
-    match = re.search(r"\bthat\b|[“\",;:]", text[start:limit])
+    match = _CLAUSE_END.search(text[start:limit])
     return start + match.start() if match else limit
 
 
@@ -716,27 +730,19 @@ def _strip_content(content: str, time_text: str | None) -> str:
         before = content
         if time_text and content.startswith(time_text):
             content = content[len(time_text) :].strip(" ,")
-        content = re.sub(
-            r"^(to reporters|reporters|a statement|in a statement|warning|saying|that)\b\s*",
-            "",
-            content,
-        ).strip(" ,")
+        content = _CONTENT_LEAD.sub("", content).strip(" ,")
         if content == before:
             return content.strip(" ,.")
 
 
 def _negated_content(content: str) -> bool:
-    return bool(re.search(r"\b(never|not|no plan|denied|deny)\b", content.lower()[:80]))
+    return bool(_NEGATION.search(content.lower()[:80]))
 
 
 def _object_phrase(text: str, start: int, limit: int) -> str | None:
     rest = text[start:limit]
     cut = len(rest)
-    for match in re.finditer(
-        r"[,;:“”\"(]|\.(?=\s|$)|\s(in|on|to|for|at|by|from|after|since|that|which|who|it|as|"
-        r"with|because|while|where|when|across|between|unlike|during|seeking|and\s+\w+ed)\s",
-        rest,
-    ):
+    for match in _OBJECT_END.finditer(rest):
         if match.group() == ".":
             word = rest[: match.start()].split()[-1:] or [""]
             if word[0].lower().rstrip(".") in _ABBREVIATIONS:
