@@ -28,6 +28,7 @@ from checker.models import (
     Gender,
     Modality,
     Polarity,
+    Quantity,
 )
 from checker.quantities import find_quantities
 from checker.text import sentence_spans
@@ -257,9 +258,8 @@ class _ArticleReader:
         """Add one claim per attributed statement; return the time spans they used."""
         used: set[int] = set()
         found = False
-        # Most sentences hold no verb of saying: skip them (and their time expressions).
+        # Most sentences hold no verb of saying: skip them.
         candidates = [] if lx.SPEECH_VERBS.keys().isdisjoint(sentence.words) else sentence.tokens
-        times = self._times(sentence) if candidates else []
         for index, token in enumerate(candidates):
             lemma = lx.SPEECH_VERBS.get(token.text)
             if lemma is None or sentence.in_quote(token.start):
@@ -269,7 +269,7 @@ class _ArticleReader:
             before = sentence.tokens[index - 1].low if index else ""
             if before in {"to", "is", "was", "are", "were", "be", "been"}:
                 continue
-            claim = self._speech_claim(sentence, index, lemma, times, previous, used)
+            claim = self._speech_claim(sentence, index, lemma, previous, used)
             if claim is not None:
                 self.claims.append(claim)
                 found = True
@@ -285,11 +285,11 @@ class _ArticleReader:
         sentence: _Sentence,
         index: int,
         lemma: str,
-        times: list[tuple[int, int]],
         previous: _Sentence | None,
         used: set[int],
     ) -> Claim | None:
         verb = sentence.tokens[index]
+        times = self._times(sentence)
         left = self.text[sentence.start : verb.start]
         _, speaker_text, subject_start = self._subject(sentence, verb.start)
         after = [m for m in sentence.mentions if m.start >= verb.end and m.kind == "person"]
@@ -441,9 +441,10 @@ class _ArticleReader:
         self, sentence: _Sentence, previous: _Sentence | None, used: set[int]
     ) -> None:
         if lx.EVENT_VERBS.keys().isdisjoint(sentence.words):
-            return  # no event verb: no need for the sentence's times and numbers
-        times = [t for t in self._times(sentence) if t[0] not in used]
-        quantities = find_quantities(sentence.text)
+            return
+        # The sentence's times and numbers, found when a first event needs them.
+        times: list[tuple[int, int]] | None = None
+        quantities: list[tuple[int, int, Quantity]] = []
         tokens = sentence.tokens
         for index, token in enumerate(tokens):
             lemma = lx.EVENT_VERBS.get(token.text)
@@ -477,6 +478,9 @@ class _ArticleReader:
                 subject_text = self._antecedent(sentence, token.start, previous) or subject_text
             if not subject_text:
                 continue
+            if times is None:
+                times = [t for t in self._times(sentence) if t[0] not in used]
+                quantities = find_quantities(sentence.text)
             time_text = _nearest(self.text, times, token.start)
             place = self._place_after(sentence, token.end, lemma)
             quantity = next((q for a, _, q in quantities if sentence.start + a >= obj_start), None)
