@@ -136,6 +136,7 @@ _FIND = [
 _RESOLVE = [(name, re.compile(core, re.IGNORECASE)) for name, core in _core_rules(find=False)]
 _STRIP_PREFIX = re.compile(rf"{_PREFIX}\s+", re.IGNORECASE)
 
+
 # Speed: most sentences hold no time expression, and 22 patterns are slow to run one by
 # one. `_ANY_START` is the union of the `_FIND` patterns as a zero-width look-ahead: it
 # matches exactly where at least one of them does. Each core rule needs a digit, a
@@ -143,12 +144,29 @@ _STRIP_PREFIX = re.compile(rf"{_PREFIX}\s+", re.IGNORECASE)
 # and a match can only start at a word (a maximal run of \w) that is a digit, begins with
 # early/mid/late ("mid-September", "late2023") or is one of `_FIRST_WORDS`, so only
 # those words are tried. tests/test_dates.py checks all this against `_FIND`.
-_ANY_START = re.compile(
-    rf"(?<![\w-])(?=(?:{_PREFIX}\s+)?(?:"
-    + "|".join(re.sub(r"\(\?P<\w+>", "(?:", core) for _, core in _core_rules(find=True))
-    + r")(?![\w]))",
-    re.IGNORECASE,
+def _union(cores: list[str]) -> re.Pattern[str]:
+    """Matches (zero-width) where the `_FIND` pattern of at least one of `cores` does."""
+    alternatives = "|".join(re.sub(r"\(\?P<\w+>", "(?:", core) for core in cores)
+    return re.compile(rf"(?<![\w-])(?=(?:{_PREFIX}\s+)?(?:{alternatives})(?![\w]))", re.IGNORECASE)
+
+
+_ANY_START = _union([core for _, core in _core_rules(find=True)])
+# Where some rule matches, each group's union is tried before its rules (any partition
+# is correct; this one puts rules that start alike together).
+_RULE_GROUPS = (
+    "iso mdy dmy month_year part_month month year part_year decade",
+    "weekday dayword weekend",
+    "relative rolling coming ago",
+    "recent soon",
+    "edge season_rel season_year season",
 )
+_NAMES = [name for name, _ in _core_rules(find=True)]
+assert sorted(" ".join(_RULE_GROUPS).split()) == sorted(_NAMES)
+_GROUPS = [
+    (_union([_core_rules(find=True)[_NAMES.index(n)][1] for n in group.split()]),
+     [_NAMES.index(n) for n in group.split()])
+    for group in _RULE_GROUPS
+]  # fmt: skip
 _DIGIT = re.compile(r"\d")
 _CAPITALISED_MONTH = re.compile(r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec")
 _TRIGGER = re.compile(
@@ -193,10 +211,13 @@ def find_time_expressions(sentence: str) -> list[tuple[int, int]]:
     spans: set[tuple[int, int]] = set()
     resume = [0] * len(_FIND)
     for pos in _match_starts(sentence):
-        for k, pat in enumerate(_FIND):
-            if pos >= resume[k] and (m := pat.match(sentence, pos)) is not None:
-                spans.add((pos, m.end()))
-                resume[k] = m.end()
+        for union, rules in _GROUPS:
+            if not union.match(sentence, pos):
+                continue
+            for k in rules:
+                if pos >= resume[k] and (m := _FIND[k].match(sentence, pos)) is not None:
+                    spans.add((pos, m.end()))
+                    resume[k] = m.end()
     chosen: list[tuple[int, int]] = []
     for start, end in sorted(spans, key=lambda s: (s[0], s[0] - s[1])):
         if not chosen or start >= chosen[-1][1]:
