@@ -21,7 +21,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal, NamedTuple
 
-from checker.text import fold
+from checker.text import fold, lower_in_place, words_regex
 
 Granularity = Literal["day", "week", "month", "season", "year", "vague"]
 Tense = Literal["past", "future"]
@@ -137,6 +137,68 @@ _RESOLVE = [(name, re.compile(core, re.IGNORECASE)) for name, core in _core_rule
 _STRIP_PREFIX = re.compile(rf"{_PREFIX}\s+", re.IGNORECASE)
 
 
+# Speed: most sentences hold no time expression, and 22 patterns are slow to run one by
+# one. `_ANY_START` is the union of the `_FIND` patterns as a zero-width look-ahead: it
+# matches exactly where at least one of them does. Each core rule needs a digit, a
+# capitalised month or one of the `_TRIGGER` words, so sentences without one are skipped;
+# and a match can only start at a word (a maximal run of \w) that is a digit, begins with
+# early/mid/late ("mid-September", "late2023") or is one of `_FIRST_WORDS`, so only
+# those words are tried. tests/test_dates.py checks all this against `_FIND`.
+def _union(cores: list[str]) -> re.Pattern[str]:
+    """Matches (zero-width) where the `_FIND` pattern of at least one of `cores` does."""
+    alternatives = "|".join(re.sub(r"\(\?P<\w+>", "(?:", core) for core in cores)
+    return re.compile(rf"(?<![\w-])(?=(?:{_PREFIX}\s+)?(?:{alternatives})(?![\w]))", re.IGNORECASE)
+
+
+_ANY_START = _union([core for _, core in _core_rules(find=True)])
+# Where some rule matches, each group's union is tried before its rules (any partition
+# is correct; this one puts rules that start alike together).
+_RULE_GROUPS = (
+    "iso mdy dmy month_year part_month month year part_year decade",
+    "weekday dayword weekend",
+    "relative rolling coming ago",
+    "recent soon",
+    "edge season_rel season_year season",
+)
+_NAMES = [name for name, _ in _core_rules(find=True)]
+assert sorted(" ".join(_RULE_GROUPS).split()) == sorted(_NAMES)
+_GROUPS = [
+    (_union([_core_rules(find=True)[_NAMES.index(n)][1] for n in group.split()]),
+     [_NAMES.index(n) for n in group.split()])
+    for group in _RULE_GROUPS
+]  # fmt: skip
+_DIGIT = re.compile(r"\d")
+_CAPITALISED_MONTH = re.compile(r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec")
+_TRIGGER = re.compile(
+    "day|week|month|year|tonight|tomorrow|morning|afternoon|evening|recent|lately|soon"
+    "|future|ago|spring|summer|autumn|winter|fall"
+)
+_FIRST_WORDS = [
+    # the prefixes
+    *"earlier later late early as on in at by during over since".split(),
+    # the first words of the core rules
+    *"the this last next today tonight yesterday tomorrow coming recent recently lately soon"
+    " several spring summer autumn winter fall".split(),
+    *_SMALL,
+    *_WEEKDAYS,
+    *_MONTHS,
+]
+_FIRST_WORD = re.compile(words_regex(_FIRST_WORDS, r"\b", prefixes=("early", "mid", "late")))
+_DIGITS = re.compile(r"\d+")
+
+
+def _match_starts(sentence: str) -> list[int]:
+    """Where a `_FIND` pattern matches, left to right (as `_ANY_START.finditer` finds)."""
+    low = lower_in_place(sentence)
+    if low is None:
+        return [m.start() for m in _ANY_START.finditer(sentence)]
+    if not (_DIGIT.search(sentence) or _CAPITALISED_MONTH.search(sentence) or _TRIGGER.search(low)):
+        return []
+    words = {m.start() for m in _FIRST_WORD.finditer(low)}
+    words.update(m.start() for m in _DIGITS.finditer(sentence))
+    return [at for at in sorted(words) if _ANY_START.match(sentence, at)]
+
+
 def find_time_expressions(sentence: str) -> list[tuple[int, int]]:
     """Spans of time expressions in `sentence`, left to right, longest first, no overlaps.
 
@@ -144,7 +206,18 @@ def find_time_expressions(sentence: str) -> list[tuple[int, int]]:
     written; `resolve_time` strips it again. Context-dependent phrases ("on the same
     day") are not returned: they cannot be resolved from the article date alone.
     """
-    spans = {(m.start(), m.end()) for pat in _FIND for m in pat.finditer(sentence)}
+    # The matches each `_FIND` pattern's `finditer` would yield (left to right, each
+    # search resuming at the end of the previous match), tried only where one can start.
+    spans: set[tuple[int, int]] = set()
+    resume = [0] * len(_FIND)
+    for pos in _match_starts(sentence):
+        for union, rules in _GROUPS:
+            if not union.match(sentence, pos):
+                continue
+            for k in rules:
+                if pos >= resume[k] and (m := _FIND[k].match(sentence, pos)) is not None:
+                    spans.add((pos, m.end()))
+                    resume[k] = m.end()
     chosen: list[tuple[int, int]] = []
     for start, end in sorted(spans, key=lambda s: (s[0], s[0] - s[1])):
         if not chosen or start >= chosen[-1][1]:

@@ -13,7 +13,7 @@ import re
 
 from checker.entities import fold_spelling
 from checker.models import Qualifier, Quantity
-from checker.text import fold
+from checker.text import fold, lower_in_place, words_regex
 
 
 def _words(text: str) -> frozenset[str]:
@@ -77,15 +77,24 @@ _QUALIFIER_BEFORE = re.compile(
 _QUALIFIER_PREFIX = re.compile(
     r"(?:(?P<q>" + "|".join(sorted(_QUALIFIERS, key=len, reverse=True)) + r")\s+)?", re.IGNORECASE
 )
+# Where a `_NUMBER` match can start: a digit, a currency sign, or the start of a word (a
+# maximal run of \\w) that is a number word or "half"/"a"/"an": the words branch starts at
+# \b and each word in it is followed by a separator or \\b. Searched in lower case.
+_DIGIT_OR_CURRENCY = re.compile(r"[\d$€£]")
+_FIRST_WORD = re.compile(words_regex([*_SMALL, *_SCALE, "dozen", "half", "a", "an"], r"\b"))
+_WORD_CHAR = re.compile(r"\w")
 _UNIT_WORD = re.compile(r"(?:\s+|-)(?P<w>[A-Za-z][A-Za-z'’]*)")
 _YEAR_CONTEXT = re.compile(r"\b(?:in|since|by|during|from|until|of|before|after)\s+$", re.I)
 _MONTH_BEFORE = re.compile(r"\b(?:" + "|".join(_MONTH_WORDS) + r")\.?\s+$", re.IGNORECASE)
 _MONTH_AFTER = re.compile(r"\s+(?:of\s+)?(?:" + "|".join(_MONTH_WORDS) + r")\b", re.IGNORECASE)
 
 
+_NUMBER_WORD_GAPS = re.compile(r"[\s-]+")
+
+
 def _word_value(words: str) -> float | None:
     """Value of "four", "twenty-five", "a dozen", "two hundred thousand"."""
-    tokens = re.split(r"[\s-]+", words.lower())
+    tokens = _NUMBER_WORD_GAPS.split(words.lower())
     half = tokens[:1] == ["half"]
     total, current = 0, 0
     for t in tokens[1:] if half else tokens:
@@ -134,18 +143,39 @@ def _looks_like_year(digits: str) -> bool:
     return digits.isdigit() and 1900 <= int(digits) <= 2099
 
 
+_AGO_AFTER = re.compile(r"\s+ago\b", re.IGNORECASE)
+_IDENTIFIER_BEFORE = re.compile(r"[\w/#@.:-]$")
+_GLUED_AFTER = re.compile(r"[A-Za-z]|[:/]\d|-\d|\.\w")
+_CLOCK_AFTER = re.compile(r"\s*(?:a\.?m\b|p\.?m\b|o'clock|ago\b)", re.IGNORECASE)
+_LONGEST_QUALIFIER = max(map(len, _QUALIFIERS))
+_LONGEST_MONTH = max(map(len, _MONTH_WORDS)) + 1  # "Sept."
+_LONGEST_YEAR_CONTEXT = len("before")
+
+
+def _search_before(pattern: re.Pattern[str], sentence: str, end: int, longest: int) -> bool:
+    """`pattern.search(sentence[:end])` for a pattern of the form "word\\s+$".
+
+    Its word (at most `longest` characters) ends where the whitespace before `end`
+    begins, so only that tail is searched, not the whole sentence before each number.
+    """
+    tail = max(0, len(sentence[:end].rstrip()) - longest)
+    return pattern.search(sentence, tail, end) is not None
+
+
 def _skip(sentence: str, m: re.Match[str], value: float, unit: str | None, end: int) -> bool:
     """Numbers that are not counts: years, dates, times, ordinals, parts of identifiers."""
-    before, after = sentence[: m.start()], sentence[m.end() :]
-    if re.match(r"\s+ago\b", sentence[end:], re.IGNORECASE):
+    start, stop = m.start(), m.end()
+    if _AGO_AFTER.match(sentence, end):
         return True  # "four years ago" is a time
-    if re.search(r"[\w/#@.:-]$", before) and not m.group("cur"):
+    if _IDENTIFIER_BEFORE.search(sentence, max(0, start - 2), start) and not m.group("cur"):
         return True  # "COVID-19", "F-16", "G7", URLs
-    if re.match(r"[A-Za-z]|[:/]\d|-\d|\.\w", after) and not m.group("pct"):
+    if _GLUED_AFTER.match(sentence, stop) and not m.group("pct"):
         return True  # "70th", "63yM", "10:30", "2-1"
-    if re.match(r"\s*(?:a\.?m\b|p\.?m\b|o'clock|ago\b)", after, re.IGNORECASE):
+    if _CLOCK_AFTER.match(sentence, stop):
         return True
-    if _MONTH_BEFORE.search(before) or _MONTH_AFTER.match(after):
+    if _search_before(_MONTH_BEFORE, sentence, start, _LONGEST_MONTH) or _MONTH_AFTER.match(
+        sentence, stop
+    ):
         return True  # "Sept. 5", "5 September"
     digits = m.group("digits")
     is_year = (
@@ -155,7 +185,11 @@ def _skip(sentence: str, m: re.Match[str], value: float, unit: str | None, end: 
     )
     if is_year:
         plural = unit is not None and (unit.endswith("s") or unit == "people")
-        return bool(_YEAR_CONTEXT.search(before)) or not plural or before.rstrip().endswith(",")
+        return (
+            _search_before(_YEAR_CONTEXT, sentence, start, _LONGEST_YEAR_CONTEXT)
+            or not plural
+            or sentence[:start].rstrip().endswith(",")
+        )
     return m.group("words") is not None and unit is None and not m.group("pct")
 
 
@@ -167,7 +201,7 @@ def find_quantities(sentence: str) -> list[tuple[int, int, Quantity]]:
     skipped, and so are number words with no noun ("one of them"): they are pronouns.
     """
     found: list[tuple[int, int, Quantity]] = []
-    for m in _NUMBER.finditer(sentence):
+    for m in _number_matches(sentence):
         if found and m.start() < found[-1][1]:
             continue
         value = _match_value(m)
@@ -177,12 +211,40 @@ def find_quantities(sentence: str) -> list[tuple[int, int, Quantity]]:
         if _skip(sentence, m, value, unit, end):
             continue
         start, qualifier = m.start(), "exact"
-        q = _QUALIFIER_BEFORE.search(sentence, 0, m.start())
+        # The qualifier ends where the whitespace before the number begins.
+        tail = max(0, len(sentence[: m.start()].rstrip()) - _LONGEST_QUALIFIER)
+        q = _QUALIFIER_BEFORE.search(sentence, tail, m.start())
         if q:
             start, qualifier = q.start(), _QUALIFIERS[" ".join(q.group("q").lower().split())]
         text = sentence[start:end]
         found.append((start, end, Quantity(text=text, value=value, unit=unit, qualifier=qualifier)))
     return found
+
+
+def _number_matches(sentence: str) -> list[re.Match[str]]:
+    """What `_NUMBER.finditer(sentence)` yields, trying `_NUMBER` only where it can start.
+
+    Scanning the whole sentence with `_NUMBER` tries thirty number words at every
+    character, and most sentences hold no number at all.
+    """
+    low = lower_in_place(sentence)
+    if low is None:
+        return list(_NUMBER.finditer(sentence))
+    starts = [m.start() for m in _DIGIT_OR_CURRENCY.finditer(sentence)]
+    for word in _FIRST_WORD.finditer(low):
+        at = word.start()
+        if at == 0 or not _WORD_CHAR.match(low, at - 1):
+            starts.append(at)
+    if not starts:
+        return []
+    starts.sort()
+    matches: list[re.Match[str]] = []
+    resume = 0  # as in finditer: a match starts at or after the end of the previous one
+    for start in starts:
+        if start >= resume and (match := _NUMBER.match(sentence, start)) is not None:
+            matches.append(match)
+            resume = match.end()
+    return matches
 
 
 def _match_value(m: re.Match[str]) -> float | None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Literal
 
 from checker import lexicon as lx
 from checker.dates import find_time_expressions
@@ -26,12 +27,14 @@ from checker.models import (
     Extraction,
     Gender,
     Modality,
+    Polarity,
+    Quantity,
 )
 from checker.quantities import find_quantities
 from checker.text import sentence_spans
 
-_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|[\w]+(?:[-’'][\w]+)*")
-_POSSESSIVE = re.compile(r"[’']s?$")
+_TOKEN = re.compile(r"[A-Za-z]\.(?:[A-Za-z]\.)+|\w+(?:[-’']\w+)*")
+_OPENING_QUOTE = re.compile(r"[“\"]")
 _OTHER_NAME_WORDS = frozenset({"war", "day", "summit", "pandemic", "union", "games", "times"})
 _AUXILIARIES = frozenset(
     """have has had is was were are be been will would may might could can also already
@@ -41,21 +44,39 @@ _RELATIVES = frozenset({"who", "which", "where", "whose", "that"})
 _LEADING = frozenset(
     "but and so then also while although though as because when where if since once".split()
 )
+_ACCORDING_TO = re.compile(r"\b[Aa]ccording to\b")
 _QUOTE_PAIRS = {"“": "”", '"': '"'}
 
 
-@dataclass(frozen=True)
 class _Token:
+    """A word with its absolute offsets; `low` and `cap` are computed once (hot loops).
+
+    Made by `_tokens` only.
+    """
+
+    __slots__ = ("cap", "end", "low", "start", "text")
     text: str
     start: int
     end: int
-
-    @property
-    def low(self) -> str:
-        return self.text.lower()
+    low: str
+    cap: bool  # capitalised, or an abbreviation written in capitals ("U.S.")
 
 
-@dataclass(frozen=True)
+def _tokens(text: str, start: int, end: int) -> list[_Token]:
+    """The words of `text[start:end]` (a hot loop: `_Token.__init__` is bypassed)."""
+    tokens: list[_Token] = []
+    new, abbreviations = object.__new__, _CAPITALISED_ABBREVIATIONS
+    for m in _TOKEN.finditer(text, start, end):
+        token = new(_Token)
+        token.text = word = m.group()
+        token.start, token.end = m.span()
+        token.low = low = word.lower()
+        token.cap = word[0].isupper() or low in abbreviations
+        tokens.append(token)
+    return tokens
+
+
+@dataclass(frozen=True, slots=True)
 class _Mention:
     text: str  # name as written (possessive stripped)
     kind: EntityKind
@@ -65,6 +86,25 @@ class _Mention:
     full: str | None = None  # the full name a short form refers to
 
 
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """What a capitalised run names, before short forms are resolved to full names.
+
+    kind "maybe" is a single bare word: a person only if some full name in the article
+    has it as a short form. `register` holds the words of a full person name.
+    """
+
+    kind: Literal["place", "organization", "person", "maybe"]
+    name: str
+    low: str
+    start: int
+    end: int
+    descriptors: tuple[str, ...]
+    single: bool  # one name word: a short form to look up
+    register: list[str] | None
+    time_word: bool  # the whole run is month or weekday names: never a mention
+
+
 @dataclass
 class _Sentence:
     start: int
@@ -72,11 +112,16 @@ class _Sentence:
     text: str
     tokens: list[_Token]
     quotes: list[tuple[int, int]]  # absolute spans of quoted text (inside the marks)
+    words: list[str]  # the tokens' text, for quick "is any of these words here" checks
+    lows: list[str]  # and in lower case
     mentions: list[_Mention] = field(default_factory=list)
     heading: bool = False
+    shapes: list[_Shape] = field(default_factory=list)
+    times: list[tuple[int, int]] | None = None  # memo of `_ArticleReader._times`
+    evidence: Evidence | None = None  # memo of `_ArticleReader._evidence`
 
     def in_quote(self, pos: int) -> bool:
-        return any(a <= pos < b for a, b in self.quotes)
+        return any(a <= pos < b for a, b in self.quotes) if self.quotes else False
 
 
 class RuleExtractor:
@@ -103,29 +148,31 @@ class _ArticleReader:
 
     def _sentence(self, start: int, end: int) -> _Sentence:
         text = self.text[start:end]
-        tokens = [
-            _Token(m.group(), start + m.start(), start + m.end()) for m in _TOKEN.finditer(text)
-        ]
+        tokens = _tokens(self.text, start, end)
         quotes: list[tuple[int, int]] = []
-        i = 0
-        while i < len(text):
-            closing = _QUOTE_PAIRS.get(text[i])
-            if closing is not None:
-                j = text.find(closing, i + 1)
-                if j != -1:
-                    quotes.append((start + i + 1, start + j))
-                    i = j + 1
-                    continue
-            i += 1
+        opening = _OPENING_QUOTE.search(text)
+        while opening is not None:
+            i = opening.start()
+            j = text.find(_QUOTE_PAIRS[text[i]], i + 1)
+            if j != -1:
+                quotes.append((start + i + 1, start + j))
+                opening = _OPENING_QUOTE.search(text, j + 1)
+            else:
+                opening = _OPENING_QUOTE.search(text, i + 1)
         heading = text[-1] not in '.!?"”’)' and len(tokens) <= 10
-        return _Sentence(start, end, text, tokens, quotes, heading=heading)
+        words = [t.text for t in tokens]
+        lows = [t.low for t in tokens]
+        return _Sentence(start, end, text, tokens, quotes, words, lows, heading=heading)
 
     def read(self) -> Extraction:
         for sentence in self.sentences:
-            sentence.mentions = self._find_mentions(sentence, register=True)
+            sentence.shapes = self._find_shapes(sentence)
+            for shape in sentence.shapes:
+                if shape.register is not None:
+                    self._register_person(shape.register)
         # Second pass: short forms ("Kim", "Shoigu") now resolve to full names seen anywhere.
         for sentence in self.sentences:
-            sentence.mentions = self._find_mentions(sentence, register=False)
+            sentence.mentions = self._resolve_mentions(sentence.shapes)
         previous: _Sentence | None = None
         for sentence in self.sentences:
             if not sentence.heading:
@@ -141,88 +188,59 @@ class _ArticleReader:
         )
 
     def _evidence(self, sentence: _Sentence) -> Evidence:
-        return Evidence.span(self.article, sentence.start, sentence.end)
+        if sentence.evidence is None:
+            sentence.evidence = Evidence.span(self.article, sentence.start, sentence.end)
+        return sentence.evidence
 
     # -- entities ----------------------------------------------------------------------
 
-    def _find_mentions(self, sentence: _Sentence, *, register: bool) -> list[_Mention]:
-        mentions: list[_Mention] = []
+    def _find_shapes(self, sentence: _Sentence) -> list[_Shape]:
+        """Capitalised runs of the sentence, classified as far as the run alone allows."""
+        shapes: list[_Shape] = []
         tokens = sentence.tokens
+        n = len(tokens)
         i = 0
-        while i < len(tokens):
-            if not _is_capitalised(tokens[i]):
+        while i < n:
+            if not tokens[i].cap:
                 i += 1
                 continue
             j = i
             while (
-                j + 1 < len(tokens)
-                and _is_capitalised(tokens[j + 1])
-                and _adjacent(self.text, tokens[j], tokens[j + 1])
+                j + 1 < n
+                and tokens[j + 1].cap
+                and self.text[tokens[j].end : tokens[j + 1].start] in _ADJACENT_GAPS
             ):
-                if _POSSESSIVE.search(tokens[j].text) and tokens[j].text[-2:] in ("’s", "'s"):
+                if tokens[j].text.endswith(("’s", "'s")):
                     break
                 j += 1
-            run = tokens[i : j + 1]
-            if (
-                i >= 2
-                and tokens[i - 1].low in {"for", "of", "&"}
-                and _is_capitalised(tokens[i - 2])
-            ):
+            if i >= 2 and tokens[i - 1].low in {"for", "of", "&"} and tokens[i - 2].cap:
                 i = j + 1
                 continue  # the tail of a longer name ("Institute for National Unification")
+            run = tokens[i : j + 1]
             role = tokens[i - 1].low if i > 0 and tokens[i - 1].low in lx.ROLE_WORDS else None
-            mention = self._classify(run, role, register=register, sentence_start=(i == 0))
-            if mention is not None and not _is_time_word(run):
-                mentions.append(mention)
+            shape = _shape(run, role)
+            if shape is not None:
+                shapes.append(shape)
             i = j + 1
-        return mentions
+        return shapes
 
-    def _classify(
-        self, run: list[_Token], role: str | None, *, register: bool, sentence_start: bool
-    ) -> _Mention | None:
-        words = [_strip_possessive(t.text) for t in run]
-        lows = [w.lower() for w in words]
-        while lows and lows[0] in lx.STOP_CAPS:
-            words, lows, run = words[1:], lows[1:], run[1:]
-        if not words:
-            return None
-        last_title = max((k for k, w in enumerate(lows) if w.rstrip(".") in _TITLES), default=-1)
-        descriptors = [" ".join(words[: last_title + 1])] if last_title >= 0 else []
-        if role:
-            descriptors.insert(0, role)
-        name_words = words[last_title + 1 :]
-        name_tokens = run[last_title + 1 :]
-        if not name_words:
-            return None
-        name = " ".join(name_words)
-        low = name.lower()
-        start = name_tokens[0].start
-        end = name_tokens[-1].start + len(name_words[-1])
-        name_lows = [w.lower() for w in name_words]
-        # A leading demonym ("Russian", "North Korean") describes; it does not name.
-        while len(name_words) > 1 and name_lows[0] in lx.DEMONYMS and low not in lx.PLACE_NAMES:
-            descriptors.append(name_words[0])
-            name_words, name_lows, name_tokens = name_words[1:], name_lows[1:], name_tokens[1:]
-            name, low, start = " ".join(name_words), " ".join(name_lows), name_tokens[0].start
-        if low in lx.PLACE_NAMES and not descriptors:
-            return _Mention(name, "place", start, end)
-        if any(w.rstrip(".") in lx.ORG_WORDS for w in name_lows) or any(
-            w in lx.ORG_ACRONYMS for w in name_words
-        ):
-            return _Mention(name, "organization", start, end, tuple(descriptors))
-        if descriptors or len(name_words) >= 2:
-            if any(w in _OTHER_NAME_WORDS for w in name_lows) or low in lx.PLACE_NAMES:
-                return None
-            if name_lows[0] in lx.DEMONYMS:
-                return None
-            if register and len(name_words) >= 2:
-                self._register_person(name_words)
-            full = self.persons.get(low) if len(name_words) == 1 else None
-            return _Mention(name, "person", start, end, tuple(descriptors), full=full)
-        full = self.persons.get(low)
-        if full is not None:
-            return _Mention(name, "person", start, end, full=full)
-        return None
+    def _resolve_mentions(self, shapes: list[_Shape]) -> list[_Mention]:
+        mentions: list[_Mention] = []
+        for shape in shapes:
+            if shape.time_word:
+                continue
+            if shape.kind == "maybe":
+                full = self.persons.get(shape.low)
+                if full is not None:
+                    mentions.append(
+                        _Mention(shape.name, "person", shape.start, shape.end, full=full)
+                    )
+                continue
+            full = self.persons.get(shape.low) if shape.kind == "person" and shape.single else None
+            mentions.append(
+                _Mention(shape.name, shape.kind, shape.start, shape.end, shape.descriptors, full)
+            )
+        return mentions
 
     def _register_person(self, words: list[str]) -> None:
         full = " ".join(words)
@@ -239,9 +257,10 @@ class _ArticleReader:
     def _speech_claims(self, sentence: _Sentence, previous: _Sentence | None) -> set[int]:
         """Add one claim per attributed statement; return the time spans they used."""
         used: set[int] = set()
-        times = self._times(sentence)
         found = False
-        for index, token in enumerate(sentence.tokens):
+        # Most sentences hold no verb of saying: skip them.
+        candidates = [] if lx.SPEECH_VERBS.keys().isdisjoint(sentence.words) else sentence.tokens
+        for index, token in enumerate(candidates):
             lemma = lx.SPEECH_VERBS.get(token.text)
             if lemma is None or sentence.in_quote(token.start):
                 continue
@@ -250,13 +269,13 @@ class _ArticleReader:
             before = sentence.tokens[index - 1].low if index else ""
             if before in {"to", "is", "was", "are", "were", "be", "been"}:
                 continue
-            claim = self._speech_claim(sentence, index, lemma, times, previous, used)
+            claim = self._speech_claim(sentence, index, lemma, previous, used)
             if claim is not None:
                 self.claims.append(claim)
                 found = True
                 break  # one attributed statement per sentence keeps speakers unambiguous
         if not found:
-            claim = self._according_to(sentence, times, used)
+            claim = self._according_to(sentence)
             if claim is not None:
                 self.claims.append(claim)
         return used
@@ -266,11 +285,11 @@ class _ArticleReader:
         sentence: _Sentence,
         index: int,
         lemma: str,
-        times: list[tuple[int, int]],
         previous: _Sentence | None,
         used: set[int],
     ) -> Claim | None:
         verb = sentence.tokens[index]
+        times = self._times(sentence)
         left = self.text[sentence.start : verb.start]
         _, speaker_text, subject_start = self._subject(sentence, verb.start)
         after = [m for m in sentence.mentions if m.start >= verb.end and m.kind == "person"]
@@ -315,7 +334,9 @@ class _ArticleReader:
             used.add(chosen[0])
         content_text = _strip_content(content_text, time_text)
         quote = self._main_quote(sentence)
-        polarity = "denied" if lemma == "deny" or _negated_content(content_text) else "affirmed"
+        polarity: Polarity = (
+            "denied" if lemma == "deny" or _negated_content(content_text) else "affirmed"
+        )
         return Claim(
             article=self.article.id,
             subject=speaker_text,
@@ -330,10 +351,8 @@ class _ArticleReader:
             evidence=self._evidence(sentence),
         )
 
-    def _according_to(
-        self, sentence: _Sentence, times: list[tuple[int, int]], used: set[int]
-    ) -> Claim | None:
-        match = re.search(r"\b[Aa]ccording to\b", sentence.text)
+    def _according_to(self, sentence: _Sentence) -> Claim | None:
+        match = _ACCORDING_TO.search(sentence.text)
         if match is None:
             return None
         at = sentence.start + match.end()
@@ -395,7 +414,7 @@ class _ArticleReader:
                 inside = [m for m in sentence.mentions if seg_start <= m.start and m.end <= seg_end]
                 if inside and phrase.lower().endswith(inside[-1].text.lower()):
                     return inside[-1], phrase, offset
-                core = re.split(r"\s(?:of|at|for|from|with|in)\s", phrase, maxsplit=1)[0].split()
+                core = _PREPOSITION.split(phrase, maxsplit=1)[0].split()
                 head = _strip_possessive(core[-1]).lower() if core else ""
                 verbish = any(
                     w in lx.EVENT_VERBS or w in lx.SPEECH_VERBS for w in phrase.split()[1:]
@@ -407,20 +426,25 @@ class _ArticleReader:
         return None, None, verb_start
 
     def _times(self, sentence: _Sentence) -> list[tuple[int, int]]:
-        spans = find_time_expressions(sentence.text)
-        return [
-            (sentence.start + a, sentence.start + b)
-            for a, b in spans
-            if not sentence.in_quote(sentence.start + a)
-        ]
+        if sentence.times is None:
+            spans = find_time_expressions(sentence.text)
+            sentence.times = [
+                (sentence.start + a, sentence.start + b)
+                for a, b in spans
+                if not sentence.in_quote(sentence.start + a)
+            ]
+        return sentence.times
 
     # -- events ------------------------------------------------------------------------
 
     def _event_claims(
         self, sentence: _Sentence, previous: _Sentence | None, used: set[int]
     ) -> None:
-        times = [t for t in self._times(sentence) if t[0] not in used]
-        quantities = find_quantities(sentence.text)
+        if lx.EVENT_VERBS.keys().isdisjoint(sentence.words):
+            return
+        # The sentence's times and numbers, found when a first event needs them.
+        times: list[tuple[int, int]] | None = None
+        quantities: list[tuple[int, int, Quantity]] = []
         tokens = sentence.tokens
         for index, token in enumerate(tokens):
             lemma = lx.EVENT_VERBS.get(token.text)
@@ -442,7 +466,7 @@ class _ArticleReader:
             obj_text = _object_phrase(self.text, token.end, sentence.end)
             if lemma == "impose" and obj_text and obj_text.lower().startswith("sanctions"):
                 predicate = "sanction"
-                on = re.search(r"\bon\s+", self.text[token.end : sentence.end])
+                on = _ON.search(self.text[token.end : sentence.end])
                 if on is not None:
                     obj_start = token.end + on.end()
                     obj_text = _object_phrase(self.text, obj_start, sentence.end)
@@ -454,11 +478,16 @@ class _ArticleReader:
                 subject_text = self._antecedent(sentence, token.start, previous) or subject_text
             if not subject_text:
                 continue
+            if times is None:
+                times = [t for t in self._times(sentence) if t[0] not in used]
+                quantities = find_quantities(sentence.text)
             time_text = _nearest(self.text, times, token.start)
             place = self._place_after(sentence, token.end, lemma)
             quantity = next((q for a, _, q in quantities if sentence.start + a >= obj_start), None)
             modality = _modality(before)
-            polarity = "denied" if any(w in lx.NEGATION_WORDS for w in before[-3:]) else "affirmed"
+            polarity: Polarity = (
+                "denied" if any(w in lx.NEGATION_WORDS for w in before[-3:]) else "affirmed"
+            )
             self.claims.append(
                 Claim(
                     article=self.article.id,
@@ -489,7 +518,7 @@ class _ArticleReader:
             gap = self.text[pos : m.start].lower()
             if lemma == "visit" and not gap.strip():
                 return m.text
-            if re.search(r"\b(in|to|at)\b[^,.;]*$", gap) and len(gap) < 60:
+            if _PLACE_PREPOSITION.search(gap) and len(gap) < 60:
                 return m.text
             return None
         return None
@@ -506,6 +535,8 @@ class _ArticleReader:
                 if gender is not None:
                     break
             self._add_mention(sentence, m.full or m.text, m.kind, gender, cue, m.descriptors)
+        if lx.GENDERED_PRONOUNS.isdisjoint(sentence.lows):
+            return
         for token in sentence.tokens:
             if token.low not in lx.GENDERED_PRONOUNS or sentence.in_quote(token.start):
                 continue
@@ -562,17 +593,96 @@ class _ArticleReader:
 # -- helpers -------------------------------------------------------------------------------
 
 _TITLES = frozenset(w.rstrip(".") for w in lx.TITLE_WORDS)
+_PREPOSITION = re.compile(r"\s(?:of|at|for|from|with|in)\s")
+_ON = re.compile(r"\bon\s+")
+_PLACE_PREPOSITION = re.compile(r"\b(in|to|at)\b[^,.;]*$")
+_NAME_GAPS = re.compile(r"[\s\-]+")
+_COMMA = re.compile(r",[”\"]?\s*")
+_CLAUSE_END = re.compile(r"\bthat\b|[“\",;:]")
+_NEGATION = re.compile(r"\b(never|not|no plan|denied|deny)\b")
+_CONTENT_LEAD = re.compile(
+    r"^(to reporters|reporters|a statement|in a statement|warning|saying|that)\b\s*"
+)
+_OBJECT_END = re.compile(
+    r"[,;:“”\"(]|\.(?=\s|$)|\s(in|on|to|for|at|by|from|after|since|that|which|who|it|as|"
+    r"with|because|while|where|when|across|between|unlike|during|seeking|and\s+\w+ed)\s"
+)
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "gen", "sen", "rep", "gov", "st", "lt", "col"})
 
 
-def _is_capitalised(token: _Token) -> bool:
-    first = token.text[0]
-    return first.isupper() or (token.text.lower() in {"u.s.", "u.k.", "u.n."})
+_CAPITALISED_ABBREVIATIONS = frozenset({"u.s.", "u.k.", "u.n."})
+_ADJACENT_GAPS = frozenset({"", " ", ". ", "-"})  # what may separate the words of a name
 
 
-def _adjacent(text: str, a: _Token, b: _Token) -> bool:
-    gap = text[a.end : b.start]
-    return gap in (" ", ". ", "-") or (gap == " " * len(gap) and len(gap) <= 1)
+def _shape(run: list[_Token], role: str | None) -> _Shape | None:
+    """Classify a capitalised run (`role`: a role word right before it, "spokeswoman")."""
+    if len(run) == 1:
+        return _shape_of_word(run[0], role)
+    words = [_strip_possessive(t.text) for t in run]
+    lows = [w.lower() for w in words]
+    time_word = _is_time_word(run)
+    while lows and lows[0] in lx.STOP_CAPS:
+        words, lows, run = words[1:], lows[1:], run[1:]
+    if not words:
+        return None
+    last_title = max((k for k, w in enumerate(lows) if w.rstrip(".") in _TITLES), default=-1)
+    descriptors = [" ".join(words[: last_title + 1])] if last_title >= 0 else []
+    if role:
+        descriptors.insert(0, role)
+    name_words = words[last_title + 1 :]
+    name_tokens = run[last_title + 1 :]
+    if not name_words:
+        return None
+    name = " ".join(name_words)
+    low = name.lower()
+    start = name_tokens[0].start
+    end = name_tokens[-1].start + len(name_words[-1])
+    name_lows = [w.lower() for w in name_words]
+    # A leading demonym ("Russian", "North Korean") describes; it does not name.
+    while len(name_words) > 1 and name_lows[0] in lx.DEMONYMS and low not in lx.PLACE_NAMES:
+        descriptors.append(name_words[0])
+        name_words, name_lows, name_tokens = name_words[1:], name_lows[1:], name_tokens[1:]
+        name, low, start = " ".join(name_words), " ".join(name_lows), name_tokens[0].start
+    single = len(name_words) == 1
+    if low in lx.PLACE_NAMES and not descriptors:
+        return _Shape("place", name, low, start, end, (), single, None, time_word)
+    if any(w.rstrip(".") in lx.ORG_WORDS for w in name_lows) or any(
+        w in lx.ORG_ACRONYMS for w in name_words
+    ):
+        return _Shape(
+            "organization", name, low, start, end, tuple(descriptors), False, None, time_word
+        )
+    if descriptors or not single:
+        if any(w in _OTHER_NAME_WORDS for w in name_lows) or low in lx.PLACE_NAMES:
+            return None
+        if name_lows[0] in lx.DEMONYMS:
+            return None
+        register = None if single else name_words
+        return _Shape(
+            "person", name, low, start, end, tuple(descriptors), single, register, time_word
+        )
+    return _Shape("maybe", name, low, start, end, (), True, None, time_word)
+
+
+def _shape_of_word(token: _Token, role: str | None) -> _Shape | None:
+    """`_shape` of a run of one word (most runs), without the list handling."""
+    word = _strip_possessive(token.text)
+    low = word.lower()
+    if low in lx.STOP_CAPS or low.rstrip(".") in _TITLES:
+        return None
+    time_word = token.low.rstrip(".") in lx.MONTHS or token.low in lx.WEEKDAYS
+    descriptors = (role,) if role else ()
+    start = token.start
+    end = start + len(word)
+    if low in lx.PLACE_NAMES and not descriptors:
+        return _Shape("place", word, low, start, end, (), True, None, time_word)
+    if low.rstrip(".") in lx.ORG_WORDS or word in lx.ORG_ACRONYMS:
+        return _Shape("organization", word, low, start, end, descriptors, False, None, time_word)
+    if descriptors:
+        if low in _OTHER_NAME_WORDS or low in lx.PLACE_NAMES or low in lx.DEMONYMS:
+            return None
+        return _Shape("person", word, low, start, end, descriptors, True, None, time_word)
+    return _Shape("maybe", word, low, start, end, (), True, None, time_word)
 
 
 def _strip_possessive(word: str) -> str:
@@ -586,14 +696,14 @@ def _is_time_word(run: list[_Token]) -> bool:
 
 
 def _name_key(name: str) -> str:
-    return re.sub(r"[\s\-]+", " ", name.lower()).strip()
+    return _NAME_GAPS.sub(" ", name.lower()).strip()
 
 
 def _segments(left: str, offset: int) -> list[tuple[int, int]]:
     """Comma-separated pieces of the text before a verb, as absolute spans."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for match in re.finditer(r",[”\"]?\s*", left):
+    for match in _COMMA.finditer(left):
         spans.append((offset + start, offset + match.start()))
         start = match.end()
     spans.append((offset + start, offset + len(left)))
@@ -614,7 +724,7 @@ def _noun_phrase(segment: str) -> str | None:
 
 
 def _clause_end(text: str, start: int, limit: int) -> int:
-    match = re.search(r"\bthat\b|[“\",;:]", text[start:limit])
+    match = _CLAUSE_END.search(text[start:limit])
     return start + match.start() if match else limit
 
 
@@ -624,27 +734,19 @@ def _strip_content(content: str, time_text: str | None) -> str:
         before = content
         if time_text and content.startswith(time_text):
             content = content[len(time_text) :].strip(" ,")
-        content = re.sub(
-            r"^(to reporters|reporters|a statement|in a statement|warning|saying|that)\b\s*",
-            "",
-            content,
-        ).strip(" ,")
+        content = _CONTENT_LEAD.sub("", content).strip(" ,")
         if content == before:
             return content.strip(" ,.")
 
 
 def _negated_content(content: str) -> bool:
-    return bool(re.search(r"\b(never|not|no plan|denied|deny)\b", content.lower()[:80]))
+    return bool(_NEGATION.search(content.lower()[:80]))
 
 
 def _object_phrase(text: str, start: int, limit: int) -> str | None:
     rest = text[start:limit]
     cut = len(rest)
-    for match in re.finditer(
-        r"[,;:“”\"(]|\.(?=\s|$)|\s(in|on|to|for|at|by|from|after|since|that|which|who|it|as|"
-        r"with|because|while|where|when|across|between|unlike|during|seeking|and\s+\w+ed)\s",
-        rest,
-    ):
+    for match in _OBJECT_END.finditer(rest):
         if match.group() == ".":
             word = rest[: match.start()].split()[-1:] or [""]
             if word[0].lower().rstrip(".") in _ABBREVIATIONS:

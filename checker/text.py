@@ -7,6 +7,8 @@ of evidence can be cut from the article verbatim.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 # Abbreviations that end with a period but do not end a sentence.
 _ABBREVIATIONS = frozenset(
@@ -60,6 +62,52 @@ def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]
         end -= 1
     if start < end:
         spans.append((start, end))
+
+
+# The non-ASCII characters that re.IGNORECASE equates with ASCII letters ("ſ" with "s",
+# "ı" and "İ" with "i", the Kelvin sign with "k"); "İ" is also the only character whose
+# lower case is two characters long (tests/test_text.py checks both over all of Unicode).
+_ODD_CASE = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def lower_in_place(text: str) -> str | None:
+    """`text.lower()` when every character keeps its offset, else None.
+
+    Then an ASCII word in lower case occurs in the result exactly where a
+    case-insensitive regex finds it in `text`, and `\\w` matches the same offsets in
+    both: fast scanners search the lower-cased copy with plain `str` and case-sensitive
+    patterns. None for the rare text holding one of the characters that break this.
+    """
+    if not text.isascii() and _ODD_CASE.search(text):
+        return None
+    return text.lower()
+
+
+def words_regex(words: Iterable[str], end: str = "", prefixes: Iterable[str] = ()) -> str:
+    """A regex matching any of `words` followed by `end`, or any of `prefixes` as they are.
+
+    The alternation is written as a trie ("a(?:n|pril)"): Python's regex engine tries the
+    alternatives of a group one by one, so a flat list of a hundred words is slow to
+    search for.
+    """
+    trie: dict[str, Any] = {}
+    for kind, group in (("word", words), ("prefix", prefixes)):
+        for word in group:
+            node = trie
+            for char in word:
+                node = node.setdefault(char, {})
+            if node.get("") != "prefix":
+                node[""] = kind
+
+    def emit(node: dict[str, Any]) -> str:
+        alternatives = [re.escape(c) + emit(child) for c, child in sorted(node.items()) if c]
+        if "" in node:
+            alternatives.append(end if node[""] == "word" else "")
+        if len(alternatives) == 1:
+            return alternatives[0]
+        return "(?:" + "|".join(alternatives) + ")"
+
+    return emit(trie)
 
 
 _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})

@@ -6,7 +6,10 @@ import itertools
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from checker import dates
 from checker.dates import (
     Tense,
     TimeInterval,
@@ -358,3 +361,61 @@ def test_everything_found_in_the_seeds_resolves() -> None:
 def test_pure_same_input_same_output() -> None:
     assert _r("Monday") == _r("Monday")
     assert resolve_time("Monday", TUE) != resolve_time("Monday", date(2023, 9, 12))
+
+
+def _rule_by_rule(sentence: str) -> list[tuple[int, int]]:
+    """The plain reading of `find_time_expressions`: every rule's own scan, then the
+    leftmost-longest non-overlapping choice. The real one prefilters and scans once."""
+    spans = {(m.start(), m.end()) for pat in dates._FIND for m in pat.finditer(sentence)}
+    chosen: list[tuple[int, int]] = []
+    for start, end in sorted(spans, key=lambda s: (s[0], s[0] - s[1])):
+        if not chosen or start >= chosen[-1][1]:
+            chosen.append((start, end))
+    return chosen
+
+
+# One phrase for each way a rule (and a prefix) can begin, so that every first word the
+# fast scan must know about is exercised: a phrase it misses makes these tests fail.
+_PHRASES = (
+    "2023-09-05|Sept. 5, 2023|5 September 2023|5th of Sept.|September 2023|mid-September 2023"
+    "|early July|late2023|midSeptember|the end of August|the beginning of 2023"
+    "|the start of next year|the middle of this week|July|in May|of March|by May|since March"
+    "|during May|in 2023|since 1999|by 2020|during 2022|early 2023|the mid-1990s|the 2020s"
+    "|late 1990s|last Monday|next Tuesday|this Wednesday|early Thursday|late Friday"
+    "|earlier Saturday|later Sunday|Monday night|today|tonight|yesterday|tomorrow"
+    "|this morning|earlier today|later tonight|yesterday evening|last week|this month"
+    "|next year|earlier this year|later this week|the past two weeks|the last month"
+    "|the past 3 days|the coming months|coming weeks|next few days|the next several years"
+    "|next couple of weeks|the recent past|recent weeks|recently|recent|lately|soon"
+    "|the near future|last weekend|this weekend|next weekend|the weekend|two days ago"
+    "|a few weeks ago|a couple of months ago|several years ago|12 days ago|a week ago"
+    "|an year ago|one week ago|three years ago|four days ago|five weeks ago|six months ago"
+    "|seven years ago|eight days ago|nine weeks ago|ten months ago|eleven years ago"
+    "|twelve days ago|last spring|this summer|next fall|the autumn of 2022|winter 2023"
+    "|fall 2021|in the spring|during winter|over the summer|by autumn|since the winter"
+    "|earlier on Monday|later on Tuesday|late on Wednesday|early on Friday"
+    "|as soon as next week|as early as next month|as late as last week|on Monday|at the weekend"
+    "|by Friday|during the past week|over the past year|since Monday"
+).split("|")
+_PIECES = (
+    *_PHRASES,
+    *"on in the of this next a Kim said , - ſoon tonıght İn 5 2019 May may".split(),
+)
+
+
+@pytest.mark.parametrize("phrase", _PHRASES)
+def test_find_every_kind_of_phrase_like_the_rule_by_rule_scan(phrase: str) -> None:
+    for sentence in (phrase, f"He said {phrase}.", f"(x-{phrase}, {phrase.upper()})"):
+        assert find_time_expressions(sentence) == _rule_by_rule(sentence)
+    assert find_time_expressions(f"He said {phrase}.") != []
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_PIECES), st.sampled_from([" ", "  ", "", "-", ", ", ". "])),
+        max_size=8,
+    ).map(lambda parts: "".join(w + sep for w, sep in parts))
+)
+def test_find_equals_the_rule_by_rule_scan(sentence: str) -> None:
+    assert find_time_expressions(sentence) == _rule_by_rule(sentence)

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from checker import quantities
 from checker.models import Quantity
 from checker.quantities import (
     canonical_unit,
@@ -210,3 +215,25 @@ def test_unitless_quantities_compare() -> None:
     assert quantities_conflict(_q("four"), _q("5")) is True
     assert quantities_conflict(_q("four"), _q("4")) is False
     assert quantities_conflict(_q("four"), _q("4 ships")) is False
+
+
+_PIECES = (
+    "half a an one two twenty-five thirty hundred thousand million dozen more than about over "
+    "up to 3 12 1,234 1,2345 12.5.3 2023 $ € £ % per cent percent years people F-16 COVID-19 "
+    "G7 someone often tenth a.m. Sept. 5 of May ſix ıten onE TWO 5th 300-mile ٣"
+).split()
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_PIECES), st.sampled_from([" ", "  ", "", "-", ", ", "."])),
+        max_size=10,
+    ).map(lambda parts: "".join(w + sep for w, sep in parts))
+)
+def test_number_matches_equal_a_full_scan(sentence: str) -> None:
+    def spans(ms: list[re.Match[str]]) -> list[tuple[int, int, dict[str, str | None]]]:
+        return [(m.start(), m.end(), m.groupdict()) for m in ms]
+
+    full = list(quantities._NUMBER.finditer(sentence))
+    assert spans(quantities._number_matches(sentence)) == spans(full)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+import sys
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker.text import fold, sentence_spans
+from checker.text import fold, lower_in_place, sentence_spans
 
 SEEDS = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
 
@@ -194,3 +196,26 @@ def test_fold_keeps_length_so_it_never_shifts_text() -> None:
     text = "“Kim’s” – U.S. — ‘ok’"
     assert len(fold(text)) == len(text)
     assert fold("Moscow") != fold("Moskva")
+
+
+def test_lower_in_place_keeps_offsets_and_case_insensitive_matches() -> None:
+    """Over all of Unicode: the characters lower_in_place refuses are exactly those that
+    change length when lower-cased or that IGNORECASE equates with an ASCII letter, and
+    lower-casing never changes whether a character is a word character."""
+    word, ascii_letter = re.compile(r"\w"), re.compile("[a-z]", re.IGNORECASE)
+    refused = []
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        lower = char.lower()
+        if len(lower) != 1 or (code >= 128 and ascii_letter.match(char)):
+            refused.append(char)
+        else:
+            assert bool(word.match(char)) == bool(word.match(lower)), hex(code)
+            assert lower_in_place(char) == lower
+    assert all(lower_in_place(f"x {c} y") is None for c in refused)
+    assert len(refused) == 4
+
+
+def test_lower_in_place() -> None:
+    assert lower_in_place("On Sept. 5 “Kim” said") == "on sept. 5 “kim” said"
+    assert lower_in_place("ſoon") is None
