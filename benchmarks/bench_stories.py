@@ -42,6 +42,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+# This checkout's code and the generators beside this file, whatever is installed in the venv.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import itertools
