@@ -12,6 +12,7 @@ so the cost grows close to linearly with the corpus.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections import Counter, defaultdict
@@ -21,7 +22,7 @@ from functools import lru_cache
 from itertools import combinations
 
 from checker import lexicon as lx
-from checker.dates import TimeInterval, describe, overlaps, resolve_time
+from checker.dates import Tense, TimeInterval, describe, overlaps, resolve_time
 from checker.entities import EntityIndex, canonical_name, fold_spelling
 from checker.models import (
     Article,
@@ -108,9 +109,10 @@ _SIDES = (
 )
 _SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 _QUOTE_MARKS = re.compile("[“”]")
+_CONJUNCTS = re.compile(r",\s*|\s+and\s+|\s*&\s*")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=False)
 class _Norm:
     """A claim with everything the rules need resolved once."""
 
@@ -125,14 +127,9 @@ class _Norm:
     object: str | None
     signature: frozenset[str]
     quote_words: tuple[str, ...]
-
-    @property
-    def is_speech(self) -> bool:
-        return self.claim.predicate in SPEECH_PREDICATES
-
-    @property
-    def hedged(self) -> bool:
-        return self.claim.modality == "speculative"
+    quote_content: frozenset[str]  # quote words that are not stopwords
+    is_speech: bool
+    hedged: bool
 
 
 class _Context:
@@ -158,25 +155,27 @@ class _Context:
         self.person_sides = {
             key: _sides(" ".join(sorted(ds))) for key, ds in person_descriptors.items()
         }
-        self.claims = [
-            self._normalise(c, i)
-            for i, c in enumerate(sorted((c for e in ordered for c in e.claims), key=_claim_key))
-        ]
+        claims = [c for e in ordered for c in e.claims]
+        self.claims = [self._normalise(c, i) for i, c in enumerate(_sort_claims(claims))]
 
     def _normalise(self, claim: Claim, order: int) -> _Norm:
         article = self.articles[claim.article]
         future = claim.modality in ("planned", "speculative")
         interval = (
-            resolve_time(claim.time, article.published, "future" if future else "past")
+            _resolve_time(claim.time, article.published, "future" if future else "past")
             if claim.time
             else None
         )
-        speaker = self.index.resolve(claim.speaker) if claim.speaker else None
+        resolve = self.index.resolve
+        speaker = resolve(claim.speaker) if claim.speaker else None
         is_person = speaker is not None and self.kinds.get(speaker) == "person"
         sides = _sides(claim.speaker or "")
         if speaker is not None:
-            sides |= self.person_sides.get(speaker, frozenset())
+            person_sides = self.person_sides.get(speaker)
+            if person_sides:
+                sides |= person_sides
         text = claim.content or claim.quote or ""
+        quote_words = _words(claim.quote) if claim.quote else ()
         return _Norm(
             claim=claim,
             article=article,
@@ -185,10 +184,13 @@ class _Context:
             speaker=speaker,
             speaker_is_person=is_person,
             sides=sides,
-            subject_parts=tuple(self._key(p) for p in _split_conjuncts(claim.subject or "")),
-            object=self._key(claim.object) if claim.object else None,
+            subject_parts=tuple(resolve(p) for p in _split_conjuncts(claim.subject or "")),
+            object=resolve(claim.object) if claim.object else None,
             signature=_signature(text),
-            quote_words=_words(claim.quote) if claim.quote else (),
+            quote_words=quote_words,
+            quote_content=_content_words(quote_words),
+            is_speech=claim.predicate in SPEECH_PREDICATES,
+            hedged=claim.modality == "speculative",
         )
 
     def _key(self, name: str) -> str:
@@ -452,11 +454,11 @@ def check_polarity(ctx: _Context) -> Iterable[Flag]:
     ]
     keys: dict[str, list[_Norm]] = defaultdict(list)
     for n in affirmations:
-        for key in _signature_keys(n, ctx_df=None):
+        for key in sorted(n.signature):
             keys[key].append(n)
     for d in denials:
         candidates: dict[int, _Norm] = {}
-        for key in _signature_keys(d, ctx_df=None):
+        for key in sorted(d.signature):
             bucket = keys.get(key, [])
             if len(bucket) <= _MAX_BLOCK:
                 candidates.update((n.order, n) for n in bucket)
@@ -528,7 +530,7 @@ RULES: tuple[Callable[[_Context], Iterable[Flag]], ...] = (
 def _clusters(
     items: list[_Norm],
     same: Callable[[_Norm, _Norm], bool],
-    keys: Callable[..., Iterable[str]],
+    keys: Callable[[_Norm], Iterable[str]],
     sided: bool = False,
 ) -> list[list[_Norm]]:
     """Connected groups of items that `same` links, comparing only within blocking keys.
@@ -536,16 +538,27 @@ def _clusters(
     With `sided`, a group never mixes speakers of different sides: links are checked
     against the whole group, not only the pair, so an unattributed claim cannot bridge the
     Kremlin's statement and Washington's.
+
+    Links are applied in a fixed order: by the first blocking key (in sorted order) the
+    two items share, then by their positions in `items`. Blocking keys shared by more
+    than `_MAX_BLOCK` items are not used. Each pair is tested once, whatever the number
+    of keys it shares: each item carries a bit mask of its keys' ranks.
     """
-    df: Counter[str] = Counter()
-    for n in items:
-        df.update(set(keys(n, ctx_df=None)))
-    buckets: dict[str, list[_Norm]] = defaultdict(list)
-    for n in items:
-        for key in keys(n, ctx_df=df):
-            buckets[key].append(n)
-    parent = {n.order: n.order for n in items}
-    group_sides = {n.order: n.sides for n in items}
+    item_keys = [set(keys(n)) for n in items]
+    size: Counter[str] = Counter()
+    for ks in item_keys:
+        size.update(ks)
+    usable = sorted(k for k, c in size.items() if 2 <= c <= _MAX_BLOCK)
+    rank = {k: 1 << r for r, k in enumerate(usable)}
+    masks = [sum(rank[k] for k in ks if k in rank) for ks in item_keys]
+    links: list[tuple[int, int, int]] = []
+    for i, j in _candidate_pairs(masks, item_keys, rank):
+        if same(items[i], items[j]):
+            common = masks[i] & masks[j]
+            links.append(((common & -common).bit_length(), i, j))
+    links.sort()
+    parent = list(range(len(items)))
+    group_sides = [n.sides for n in items]
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -553,48 +566,66 @@ def _clusters(
             x = parent[x]
         return x
 
-    seen: set[tuple[int, int]] = set()
-    for _, bucket in sorted(buckets.items()):
-        if len(bucket) > _MAX_BLOCK:
+    for _, i, j in links:
+        ra, rb = find(i), find(j)
+        if ra == rb:
             continue
-        for a, b in combinations(bucket, 2):
-            pair = (min(a.order, b.order), max(a.order, b.order))
-            if pair in seen:
-                continue
-            seen.add(pair)
-            if not same(a, b):
-                continue
-            ra, rb = find(a.order), find(b.order)
-            if ra == rb:
-                continue
-            sa, sb = group_sides[ra], group_sides[rb]
-            if sided and sa and sb and not (sa & sb):
-                continue
-            parent[ra] = rb
-            group_sides[rb] = (sa & sb) if sa and sb else (sa or sb)
+        sa, sb = group_sides[ra], group_sides[rb]
+        if sided and sa and sb and not (sa & sb):
+            continue
+        parent[ra] = rb
+        group_sides[rb] = (sa & sb) if sa and sb else (sa or sb)
     groups: dict[int, list[_Norm]] = defaultdict(list)
-    for n in items:
-        groups[find(n.order)].append(n)
+    for i, n in enumerate(items):
+        groups[find(i)].append(n)
     return sorted((g for g in groups.values() if len(g) > 1), key=lambda g: g[0].order)
 
 
-def _signature_keys(n: _Norm, ctx_df: Counter[str] | None) -> list[str]:
-    return sorted(n.signature)
+_ALL_PAIRS = 96  # up to this many items, test every pair's masks rather than walk buckets
 
 
-def _quote_keys(n: _Norm, ctx_df: Counter[str] | None) -> list[str]:
-    return sorted({w for w in n.quote_words if w not in _STOPWORDS})
+def _candidate_pairs(
+    masks: list[int], item_keys: list[set[str]], rank: dict[str, int]
+) -> Iterable[tuple[int, int]]:
+    """Pairs (i, j), i < j, of items that share a usable blocking key."""
+    n = len(masks)
+    if n <= _ALL_PAIRS:
+        for i in range(n):
+            mi = masks[i]
+            if mi:
+                for j in range(i + 1, n):
+                    if mi & masks[j]:
+                        yield i, j
+        return
+    buckets: dict[str, list[int]] = defaultdict(list)
+    for i, ks in enumerate(item_keys):
+        for k in ks:
+            if k in rank:
+                buckets[k].append(i)
+    pairs: set[tuple[int, int]] = set()
+    for members in buckets.values():
+        for x, i in enumerate(members):
+            pairs.update((i, j) for j in members[x + 1 :])
+    yield from sorted(pairs)
+
+
+def _signature_keys(n: _Norm) -> frozenset[str]:
+    return n.signature
+
+
+def _quote_keys(n: _Norm) -> frozenset[str]:
+    return n.quote_content
 
 
 def _same_statement(a: _Norm, b: _Norm) -> bool:
     if a.sides and b.sides and not (a.sides & b.sides):
         return False
-    qa = {w for w in a.quote_words if w not in _STOPWORDS}
-    qb = {w for w in b.quote_words if w not in _STOPWORDS}
-    if qa and qb and not (qa & qb):
+    qa, qb = a.quote_content, b.quote_content
+    if qa and qb and qa.isdisjoint(qb):
         return False  # both quote someone, and not the same words
-    shared = a.signature & b.signature
-    return len(shared) >= 4 and _overlap(a.signature, b.signature) >= 0.6
+    sa, sb = a.signature, b.signature
+    shared = len(sa & sb)
+    return shared >= 4 and shared / min(len(sa), len(sb)) >= 0.6
 
 
 def _same_quote(a: _Norm, b: _Norm) -> bool:
@@ -649,6 +680,37 @@ def _claim_key(c: Claim) -> tuple[str, int, int, str, str]:
     return (c.article, c.evidence.start, c.evidence.end, c.predicate, c.model_dump_json())
 
 
+def _sort_claims(claims: list[Claim]) -> list[Claim]:
+    """`sorted(claims, key=_claim_key)`, serialising a claim only to break a tie."""
+
+    def head(c: Claim) -> tuple[str, int, int, str]:
+        return (c.article, c.evidence.start, c.evidence.end, c.predicate)
+
+    ordered = sorted(claims, key=head)
+    out: list[Claim] = []
+    i = 0
+    while i < len(ordered):
+        j = i + 1
+        key = head(ordered[i])
+        while j < len(ordered) and head(ordered[j]) == key:
+            j += 1
+        run = ordered[i:j]
+        out.extend(run if len(run) == 1 else sorted(run, key=_claim_key))
+        i = j
+    return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _resolve_time(text: str, published: dt.date | None, tense: Tense) -> TimeInterval | None:
+    """`resolve_time`, memoised: claims of one story repeat a few time phrases."""
+    return resolve_time(text, published, tense)
+
+
+@lru_cache(maxsize=1 << 16)
+def _content_words(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w for w in words if w not in _STOPWORDS)
+
+
 def _length_then_text(words: tuple[str, ...]) -> tuple[int, tuple[str, ...]]:
     return (len(words), words)
 
@@ -692,14 +754,16 @@ def _stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 14)
 def _sides(text: str) -> frozenset[str]:
     low = text.lower()
     return frozenset(side for pattern, side in _SIDES if pattern.search(low))
 
 
-def _split_conjuncts(subject: str) -> list[str]:
-    parts = re.split(r",\s*|\s+and\s+|\s*&\s*", subject)
-    return [p.strip() for p in parts if p.strip()]
+@lru_cache(maxsize=1 << 14)
+def _split_conjuncts(subject: str) -> tuple[str, ...]:
+    parts = _CONJUNCTS.split(subject)
+    return tuple(p.strip() for p in parts if p.strip())
 
 
 def _short(text: str, limit: int = 80) -> str:
