@@ -725,26 +725,38 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
+_WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_SIG_WORD_RE = re.compile(r"[a-z_]+")
+# Matches wherever any of _PHRASES would: when it finds nothing, no substitution applies.
+_ANY_PHRASE = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _PHRASES))
+
+
 @lru_cache(maxsize=1 << 14)
 def _words(text: str) -> tuple[str, ...]:
     folded = text.replace("’", "'").lower()
-    return tuple(fold_spelling(w) for w in re.findall(r"[a-z0-9]+(?:'[a-z]+)?", folded))
+    return tuple(fold_spelling(w) for w in _WORD_RE.findall(folded))
 
 
 @lru_cache(maxsize=1 << 14)
 def _signature(text: str) -> frozenset[str]:
     """Content words of what was said, folded so that paraphrases share a signature."""
     folded = text.replace("’", "'").lower()
-    for pattern, replacement in _PHRASES:
-        folded = pattern.sub(replacement, folded)
-    out = set()
-    for word in re.findall(r"[a-z_]+", folded):
-        word = fold_spelling(word)
-        word = _SYNONYMS.get(word, word)
-        if word in _STOPWORDS or len(word) < 3:
-            continue
-        out.add(_stem(word))
+    if _ANY_PHRASE.search(folded):
+        for pattern, replacement in _PHRASES:
+            folded = pattern.sub(replacement, folded)
+    out = {_signature_word(word) for word in _SIG_WORD_RE.findall(folded)}
+    out.discard("")
     return frozenset(out)
+
+
+@lru_cache(maxsize=1 << 16)
+def _signature_word(word: str) -> str:
+    """The signature form of one word, or "" for a word a signature leaves out."""
+    word = fold_spelling(word)
+    word = _SYNONYMS.get(word, word)
+    if word in _STOPWORDS or len(word) < 3:
+        return ""
+    return _stem(word)
 
 
 def _stem(word: str) -> str:
