@@ -96,8 +96,10 @@ def group_features(items: Sequence[ArticleFeatures]) -> tuple[Story, ...]:
     df: Counter[str] = Counter()
     for item in ordered:
         df.update(item.features)
-    distinctive = [frozenset(f for f in item.features if 2 <= df[f] <= MAX_DF) for item in ordered]
-    people = [frozenset(f for f in feats if f.startswith("n:")) for feats in distinctive]
+    keep = frozenset(f for f, n in df.items() if 2 <= n <= MAX_DF)
+    distinctive = [item.features & keep for item in ordered]
+    named = frozenset(f for f in keep if f.startswith("n:"))
+    people = [feats & named for feats in distinctive]
     parent = list(range(len(ordered)))
 
     def find(x: int) -> int:
@@ -120,12 +122,13 @@ def group_features(items: Sequence[ArticleFeatures]) -> tuple[Story, ...]:
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(ordered)):
         groups[find(i)].append(i)
+    entities = frozenset(f for f in keep if f.startswith(("n:", "e:")))
     stories = []
     for members in groups.values():
         ids = tuple(ordered[i].id for i in members)
         counts: Counter[str] = Counter()
         for i in members:
-            counts.update(f for f in distinctive[i] if f.startswith(("n:", "e:")))
+            counts.update(distinctive[i] & entities)
         label = tuple(k[2:] for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         stories.append(Story(id=story_id(ids), articles=ids, entities=label[:5]))
     return tuple(sorted(stories, key=lambda s: s.articles[0]))
@@ -149,7 +152,8 @@ def _shared_counts(
     ordered: Sequence[ArticleFeatures], distinctive: Sequence[frozenset[str]]
 ) -> Iterator[tuple[int, int, int]]:
     """Each pair (i, j) of articles published at most `MAX_DAYS` apart (or undated) that
-    shares a distinctive feature, with how many they share; each pair once.
+    shares at least min(`MIN_SHARED`, the smaller feature count) distinctive features,
+    with how many they share; each pair once.
 
     Articles are visited in date order and each posting list is kept in that order, so a
     dated article's partners are a contiguous run of each list, found by bisection: no
@@ -181,9 +185,12 @@ def _shared_counts(
                 members, ds = postings[f], days[f]
                 partners.extend(members[: len(ds)])
                 partners.extend(members[bisect_right(members, pos) :])
+        size = len(distinctive[i])
         for q, count in Counter(partners).items():
             j = visit[q]
-            yield (i, j, count) if i < j else (j, i, count)
+            # the cheapest test of the link rule, `count >= min(MIN_SHARED, smaller)`, here
+            if count >= MIN_SHARED or count >= min(size, len(distinctive[j])):
+                yield (i, j, count) if i < j else (j, i, count)
 
 
 def _different_people(pa: frozenset[str], pb: frozenset[str]) -> bool:
