@@ -41,6 +41,7 @@ from checker.stories import group_stories
 SPEECH_PREDICATES = frozenset({"say", "warn", "confirm", "accuse", "deny"})
 TRIP_PREDICATES = frozenset({"visit", "travel", "meet", "attend", "hold"})
 _MAX_BLOCK = 400  # a blocking key shared by more claims than this is too common to use
+_ALL_PAIRS = 96  # up to this many items, _clusters tests every pair's masks, not buckets
 
 _STOPWORDS = frozenset(
     """a an the and or of to in on at for by with from that this these those is are was were
@@ -330,7 +331,8 @@ def check_date_sanity(ctx: _Context) -> Iterable[Flag]:
 def check_statement_dates(ctx: _Context) -> Iterable[Flag]:
     """The same statement dated to different days by different articles."""
     speech = [n for n in ctx.claims if n.is_speech and n.claim.predicate != "deny"]
-    for cluster in _clusters(speech, _same_statement, _signature_keys, sided=True):
+    clusters = _clusters(speech, _same_statement, _signature_keys, sided=True, min_shared=4)
+    for cluster in clusters:
         dated = [n for n in cluster if n.interval is not None and n.interval.granularity == "day"]
         days = sorted({(n.interval.start, n.interval.end) for n in dated if n.interval})
         if len(dated) < 2 or len({n.article.id for n in dated}) < 2 or len(days) < 2:
@@ -532,12 +534,14 @@ def _clusters(
     same: Callable[[_Norm, _Norm], bool],
     keys: Callable[[_Norm], Iterable[str]],
     sided: bool = False,
+    min_shared: int = 0,
 ) -> list[list[_Norm]]:
     """Connected groups of items that `same` links, comparing only within blocking keys.
 
     With `sided`, a group never mixes speakers of different sides: links are checked
     against the whole group, not only the pair, so an unattributed claim cannot bridge the
-    Kremlin's statement and Washington's.
+    Kremlin's statement and Washington's. `same` is only asked about pairs that share at
+    least `min_shared` keys (a bound it implies).
 
     Links are applied in a fixed order: by the first blocking key (in sorted order) the
     two items share, then by their positions in `items`. Blocking keys shared by more
@@ -548,14 +552,27 @@ def _clusters(
     size: Counter[str] = Counter()
     for ks in item_keys:
         size.update(ks)
-    usable = sorted(k for k, c in size.items() if 2 <= c <= _MAX_BLOCK)
-    rank = {k: 1 << r for r, k in enumerate(usable)}
-    masks = [sum(rank[k] for k in ks if k in rank) for ks in item_keys]
+    # one bit per key, in sorted order: the lowest common usable bit is the first bucket
+    bit = {k: 1 << r for r, k in enumerate(sorted(size))}
+    usable = sum(bit[k] for k, c in size.items() if 2 <= c <= _MAX_BLOCK)
+    full = [sum(bit[k] for k in ks) for ks in item_keys]
+    masks = [f & usable for f in full]
     links: list[tuple[int, int, int]] = []
-    for i, j in _candidate_pairs(masks, item_keys, rank):
-        if same(items[i], items[j]):
+    n = len(items)
+    if n <= _ALL_PAIRS:
+        for i in range(n):
+            mi, fi, a = masks[i], full[i], items[i]
+            if not mi:
+                continue
+            for j in range(i + 1, n):
+                common = mi & masks[j]
+                if common and (fi & full[j]).bit_count() >= min_shared and same(a, items[j]):
+                    links.append(((common & -common).bit_length(), i, j))
+    else:
+        for i, j in _bucket_pairs(masks):
             common = masks[i] & masks[j]
-            links.append(((common & -common).bit_length(), i, j))
+            if (full[i] & full[j]).bit_count() >= min_shared and same(items[i], items[j]):
+                links.append(((common & -common).bit_length(), i, j))
     links.sort()
     parent = list(range(len(items)))
     group_sides = [n.sides for n in items]
@@ -576,37 +593,24 @@ def _clusters(
         parent[ra] = rb
         group_sides[rb] = (sa & sb) if sa and sb else (sa or sb)
     groups: dict[int, list[_Norm]] = defaultdict(list)
-    for i, n in enumerate(items):
-        groups[find(i)].append(n)
+    for i, item in enumerate(items):
+        groups[find(i)].append(item)
     return sorted((g for g in groups.values() if len(g) > 1), key=lambda g: g[0].order)
 
 
-_ALL_PAIRS = 96  # up to this many items, test every pair's masks rather than walk buckets
-
-
-def _candidate_pairs(
-    masks: list[int], item_keys: list[set[str]], rank: dict[str, int]
-) -> Iterable[tuple[int, int]]:
-    """Pairs (i, j), i < j, of items that share a usable blocking key."""
-    n = len(masks)
-    if n <= _ALL_PAIRS:
-        for i in range(n):
-            mi = masks[i]
-            if mi:
-                for j in range(i + 1, n):
-                    if mi & masks[j]:
-                        yield i, j
-        return
-    buckets: dict[str, list[int]] = defaultdict(list)
-    for i, ks in enumerate(item_keys):
-        for k in ks:
-            if k in rank:
-                buckets[k].append(i)
+def _bucket_pairs(masks: list[int]) -> list[tuple[int, int]]:
+    """Pairs (i, j), i < j, of items whose masks share a bit, found through buckets."""
+    buckets: dict[int, list[int]] = defaultdict(list)
+    for i, m in enumerate(masks):
+        while m:
+            low = m & -m
+            buckets[low].append(i)
+            m ^= low
     pairs: set[tuple[int, int]] = set()
     for members in buckets.values():
         for x, i in enumerate(members):
             pairs.update((i, j) for j in members[x + 1 :])
-    yield from sorted(pairs)
+    return sorted(pairs)
 
 
 def _signature_keys(n: _Norm) -> frozenset[str]:
