@@ -12,6 +12,7 @@ so the cost grows close to linearly with the corpus.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections import Counter, defaultdict
@@ -21,7 +22,7 @@ from functools import lru_cache
 from itertools import combinations
 
 from checker import lexicon as lx
-from checker.dates import TimeInterval, describe, overlaps, resolve_time
+from checker.dates import Tense, TimeInterval, describe, overlaps, resolve_time
 from checker.entities import EntityIndex, canonical_name, fold_spelling
 from checker.models import (
     Article,
@@ -40,6 +41,7 @@ from checker.stories import group_stories
 SPEECH_PREDICATES = frozenset({"say", "warn", "confirm", "accuse", "deny"})
 TRIP_PREDICATES = frozenset({"visit", "travel", "meet", "attend", "hold"})
 _MAX_BLOCK = 400  # a blocking key shared by more claims than this is too common to use
+_ALL_PAIRS = 96  # up to this many items, _clusters tests every pair's masks, not buckets
 
 _STOPWORDS = frozenset(
     """a an the and or of to in on at for by with from that this these those is are was were
@@ -108,9 +110,10 @@ _SIDES = (
 )
 _SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 _QUOTE_MARKS = re.compile("[“”]")
+_CONJUNCTS = re.compile(r",\s*|\s+and\s+|\s*&\s*")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=False)
 class _Norm:
     """A claim with everything the rules need resolved once."""
 
@@ -125,14 +128,9 @@ class _Norm:
     object: str | None
     signature: frozenset[str]
     quote_words: tuple[str, ...]
-
-    @property
-    def is_speech(self) -> bool:
-        return self.claim.predicate in SPEECH_PREDICATES
-
-    @property
-    def hedged(self) -> bool:
-        return self.claim.modality == "speculative"
+    quote_content: frozenset[str]  # quote words that are not stopwords
+    is_speech: bool
+    hedged: bool
 
 
 class _Context:
@@ -158,25 +156,27 @@ class _Context:
         self.person_sides = {
             key: _sides(" ".join(sorted(ds))) for key, ds in person_descriptors.items()
         }
-        self.claims = [
-            self._normalise(c, i)
-            for i, c in enumerate(sorted((c for e in ordered for c in e.claims), key=_claim_key))
-        ]
+        claims = [c for e in ordered for c in e.claims]
+        self.claims = [self._normalise(c, i) for i, c in enumerate(_sort_claims(claims))]
 
     def _normalise(self, claim: Claim, order: int) -> _Norm:
         article = self.articles[claim.article]
         future = claim.modality in ("planned", "speculative")
         interval = (
-            resolve_time(claim.time, article.published, "future" if future else "past")
+            _resolve_time(claim.time, article.published, "future" if future else "past")
             if claim.time
             else None
         )
-        speaker = self.index.resolve(claim.speaker) if claim.speaker else None
+        resolve = self.index.resolve
+        speaker = resolve(claim.speaker) if claim.speaker else None
         is_person = speaker is not None and self.kinds.get(speaker) == "person"
         sides = _sides(claim.speaker or "")
         if speaker is not None:
-            sides |= self.person_sides.get(speaker, frozenset())
+            person_sides = self.person_sides.get(speaker)
+            if person_sides:
+                sides |= person_sides
         text = claim.content or claim.quote or ""
+        quote_words = _words(claim.quote) if claim.quote else ()
         return _Norm(
             claim=claim,
             article=article,
@@ -185,10 +185,13 @@ class _Context:
             speaker=speaker,
             speaker_is_person=is_person,
             sides=sides,
-            subject_parts=tuple(self._key(p) for p in _split_conjuncts(claim.subject or "")),
-            object=self._key(claim.object) if claim.object else None,
+            subject_parts=tuple(resolve(p) for p in _split_conjuncts(claim.subject or "")),
+            object=resolve(claim.object) if claim.object else None,
             signature=_signature(text),
-            quote_words=_words(claim.quote) if claim.quote else (),
+            quote_words=quote_words,
+            quote_content=_content_words(quote_words),
+            is_speech=claim.predicate in SPEECH_PREDICATES,
+            hedged=claim.modality == "speculative",
         )
 
     def _key(self, name: str) -> str:
@@ -328,7 +331,8 @@ def check_date_sanity(ctx: _Context) -> Iterable[Flag]:
 def check_statement_dates(ctx: _Context) -> Iterable[Flag]:
     """The same statement dated to different days by different articles."""
     speech = [n for n in ctx.claims if n.is_speech and n.claim.predicate != "deny"]
-    for cluster in _clusters(speech, _same_statement, _signature_keys, sided=True):
+    clusters = _clusters(speech, _same_statement, _signature_keys, sided=True, min_shared=4)
+    for cluster in clusters:
         dated = [n for n in cluster if n.interval is not None and n.interval.granularity == "day"]
         days = sorted({(n.interval.start, n.interval.end) for n in dated if n.interval})
         if len(dated) < 2 or len({n.article.id for n in dated}) < 2 or len(days) < 2:
@@ -452,11 +456,11 @@ def check_polarity(ctx: _Context) -> Iterable[Flag]:
     ]
     keys: dict[str, list[_Norm]] = defaultdict(list)
     for n in affirmations:
-        for key in _signature_keys(n, ctx_df=None):
+        for key in sorted(n.signature):
             keys[key].append(n)
     for d in denials:
         candidates: dict[int, _Norm] = {}
-        for key in _signature_keys(d, ctx_df=None):
+        for key in sorted(d.signature):
             bucket = keys.get(key, [])
             if len(bucket) <= _MAX_BLOCK:
                 candidates.update((n.order, n) for n in bucket)
@@ -528,24 +532,50 @@ RULES: tuple[Callable[[_Context], Iterable[Flag]], ...] = (
 def _clusters(
     items: list[_Norm],
     same: Callable[[_Norm, _Norm], bool],
-    keys: Callable[..., Iterable[str]],
+    keys: Callable[[_Norm], Iterable[str]],
     sided: bool = False,
+    min_shared: int = 0,
 ) -> list[list[_Norm]]:
     """Connected groups of items that `same` links, comparing only within blocking keys.
 
     With `sided`, a group never mixes speakers of different sides: links are checked
     against the whole group, not only the pair, so an unattributed claim cannot bridge the
-    Kremlin's statement and Washington's.
+    Kremlin's statement and Washington's. `same` is only asked about pairs that share at
+    least `min_shared` keys (a bound it implies).
+
+    Links are applied in a fixed order: by the first blocking key (in sorted order) the
+    two items share, then by their positions in `items`. Blocking keys shared by more
+    than `_MAX_BLOCK` items are not used. Each pair is tested once, whatever the number
+    of keys it shares: each item carries a bit mask of its keys' ranks.
     """
-    df: Counter[str] = Counter()
-    for n in items:
-        df.update(set(keys(n, ctx_df=None)))
-    buckets: dict[str, list[_Norm]] = defaultdict(list)
-    for n in items:
-        for key in keys(n, ctx_df=df):
-            buckets[key].append(n)
-    parent = {n.order: n.order for n in items}
-    group_sides = {n.order: n.sides for n in items}
+    item_keys = [set(keys(n)) for n in items]
+    size: Counter[str] = Counter()
+    for ks in item_keys:
+        size.update(ks)
+    # one bit per key, in sorted order: the lowest common usable bit is the first bucket
+    bit = {k: 1 << r for r, k in enumerate(sorted(size))}
+    usable = sum(bit[k] for k, c in size.items() if 2 <= c <= _MAX_BLOCK)
+    full = [sum(bit[k] for k in ks) for ks in item_keys]
+    masks = [f & usable for f in full]
+    links: list[tuple[int, int, int]] = []
+    n = len(items)
+    if n <= _ALL_PAIRS:
+        for i in range(n):
+            mi, fi, a = masks[i], full[i], items[i]
+            if not mi:
+                continue
+            for j in range(i + 1, n):
+                common = mi & masks[j]
+                if common and (fi & full[j]).bit_count() >= min_shared and same(a, items[j]):
+                    links.append(((common & -common).bit_length(), i, j))
+    else:
+        for i, j in _bucket_pairs(masks):
+            common = masks[i] & masks[j]
+            if (full[i] & full[j]).bit_count() >= min_shared and same(items[i], items[j]):
+                links.append(((common & -common).bit_length(), i, j))
+    links.sort()
+    parent = list(range(len(items)))
+    group_sides = [n.sides for n in items]
 
     def find(x: int) -> int:
         while parent[x] != x:
@@ -553,48 +583,53 @@ def _clusters(
             x = parent[x]
         return x
 
-    seen: set[tuple[int, int]] = set()
-    for _, bucket in sorted(buckets.items()):
-        if len(bucket) > _MAX_BLOCK:
+    for _, i, j in links:
+        ra, rb = find(i), find(j)
+        if ra == rb:
             continue
-        for a, b in combinations(bucket, 2):
-            pair = (min(a.order, b.order), max(a.order, b.order))
-            if pair in seen:
-                continue
-            seen.add(pair)
-            if not same(a, b):
-                continue
-            ra, rb = find(a.order), find(b.order)
-            if ra == rb:
-                continue
-            sa, sb = group_sides[ra], group_sides[rb]
-            if sided and sa and sb and not (sa & sb):
-                continue
-            parent[ra] = rb
-            group_sides[rb] = (sa & sb) if sa and sb else (sa or sb)
+        sa, sb = group_sides[ra], group_sides[rb]
+        if sided and sa and sb and not (sa & sb):
+            continue
+        parent[ra] = rb
+        group_sides[rb] = (sa & sb) if sa and sb else (sa or sb)
     groups: dict[int, list[_Norm]] = defaultdict(list)
-    for n in items:
-        groups[find(n.order)].append(n)
+    for i, item in enumerate(items):
+        groups[find(i)].append(item)
     return sorted((g for g in groups.values() if len(g) > 1), key=lambda g: g[0].order)
 
 
-def _signature_keys(n: _Norm, ctx_df: Counter[str] | None) -> list[str]:
-    return sorted(n.signature)
+def _bucket_pairs(masks: list[int]) -> list[tuple[int, int]]:
+    """Pairs (i, j), i < j, of items whose masks share a bit, found through buckets."""
+    buckets: dict[int, list[int]] = defaultdict(list)
+    for i, m in enumerate(masks):
+        while m:
+            low = m & -m
+            buckets[low].append(i)
+            m ^= low
+    pairs: set[tuple[int, int]] = set()
+    for members in buckets.values():
+        for x, i in enumerate(members):
+            pairs.update((i, j) for j in members[x + 1 :])
+    return sorted(pairs)
 
 
-def _quote_keys(n: _Norm, ctx_df: Counter[str] | None) -> list[str]:
-    return sorted({w for w in n.quote_words if w not in _STOPWORDS})
+def _signature_keys(n: _Norm) -> frozenset[str]:
+    return n.signature
+
+
+def _quote_keys(n: _Norm) -> frozenset[str]:
+    return n.quote_content
 
 
 def _same_statement(a: _Norm, b: _Norm) -> bool:
     if a.sides and b.sides and not (a.sides & b.sides):
         return False
-    qa = {w for w in a.quote_words if w not in _STOPWORDS}
-    qb = {w for w in b.quote_words if w not in _STOPWORDS}
-    if qa and qb and not (qa & qb):
+    qa, qb = a.quote_content, b.quote_content
+    if qa and qb and qa.isdisjoint(qb):
         return False  # both quote someone, and not the same words
-    shared = a.signature & b.signature
-    return len(shared) >= 4 and _overlap(a.signature, b.signature) >= 0.6
+    sa, sb = a.signature, b.signature
+    shared = len(sa & sb)
+    return shared >= 4 and shared / min(len(sa), len(sb)) >= 0.6
 
 
 def _same_quote(a: _Norm, b: _Norm) -> bool:
@@ -649,6 +684,37 @@ def _claim_key(c: Claim) -> tuple[str, int, int, str, str]:
     return (c.article, c.evidence.start, c.evidence.end, c.predicate, c.model_dump_json())
 
 
+def _sort_claims(claims: list[Claim]) -> list[Claim]:
+    """`sorted(claims, key=_claim_key)`, serialising a claim only to break a tie."""
+
+    def head(c: Claim) -> tuple[str, int, int, str]:
+        return (c.article, c.evidence.start, c.evidence.end, c.predicate)
+
+    ordered = sorted(claims, key=head)
+    out: list[Claim] = []
+    i = 0
+    while i < len(ordered):
+        j = i + 1
+        key = head(ordered[i])
+        while j < len(ordered) and head(ordered[j]) == key:
+            j += 1
+        run = ordered[i:j]
+        out.extend(run if len(run) == 1 else sorted(run, key=_claim_key))
+        i = j
+    return out
+
+
+@lru_cache(maxsize=1 << 16)
+def _resolve_time(text: str, published: dt.date | None, tense: Tense) -> TimeInterval | None:
+    """`resolve_time`, memoised: claims of one story repeat a few time phrases."""
+    return resolve_time(text, published, tense)
+
+
+@lru_cache(maxsize=1 << 16)
+def _content_words(words: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(w for w in words if w not in _STOPWORDS)
+
+
 def _length_then_text(words: tuple[str, ...]) -> tuple[int, tuple[str, ...]]:
     return (len(words), words)
 
@@ -663,26 +729,38 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
+_WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_SIG_WORD_RE = re.compile(r"[a-z_]+")
+# Matches wherever any of _PHRASES would: when it finds nothing, no substitution applies.
+_ANY_PHRASE = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _PHRASES))
+
+
 @lru_cache(maxsize=1 << 14)
 def _words(text: str) -> tuple[str, ...]:
     folded = text.replace("’", "'").lower()
-    return tuple(fold_spelling(w) for w in re.findall(r"[a-z0-9]+(?:'[a-z]+)?", folded))
+    return tuple(fold_spelling(w) for w in _WORD_RE.findall(folded))
 
 
 @lru_cache(maxsize=1 << 14)
 def _signature(text: str) -> frozenset[str]:
     """Content words of what was said, folded so that paraphrases share a signature."""
     folded = text.replace("’", "'").lower()
-    for pattern, replacement in _PHRASES:
-        folded = pattern.sub(replacement, folded)
-    out = set()
-    for word in re.findall(r"[a-z_]+", folded):
-        word = fold_spelling(word)
-        word = _SYNONYMS.get(word, word)
-        if word in _STOPWORDS or len(word) < 3:
-            continue
-        out.add(_stem(word))
+    if _ANY_PHRASE.search(folded):
+        for pattern, replacement in _PHRASES:
+            folded = pattern.sub(replacement, folded)
+    out = {_signature_word(word) for word in _SIG_WORD_RE.findall(folded)}
+    out.discard("")
     return frozenset(out)
+
+
+@lru_cache(maxsize=1 << 16)
+def _signature_word(word: str) -> str:
+    """The signature form of one word, or "" for a word a signature leaves out."""
+    word = fold_spelling(word)
+    word = _SYNONYMS.get(word, word)
+    if word in _STOPWORDS or len(word) < 3:
+        return ""
+    return _stem(word)
 
 
 def _stem(word: str) -> str:
@@ -692,14 +770,16 @@ def _stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 14)
 def _sides(text: str) -> frozenset[str]:
     low = text.lower()
     return frozenset(side for pattern, side in _SIDES if pattern.search(low))
 
 
-def _split_conjuncts(subject: str) -> list[str]:
-    parts = re.split(r",\s*|\s+and\s+|\s*&\s*", subject)
-    return [p.strip() for p in parts if p.strip()]
+@lru_cache(maxsize=1 << 14)
+def _split_conjuncts(subject: str) -> tuple[str, ...]:
+    parts = _CONJUNCTS.split(subject)
+    return tuple(p.strip() for p in parts if p.strip())
 
 
 def _short(text: str, limit: int = 80) -> str:

@@ -228,6 +228,7 @@ _ORG_WORDS = _words(
 )
 
 
+@lru_cache(maxsize=1 << 16)
 def _is_personal(key: str) -> bool:
     words = key.split()
     return (
@@ -267,6 +268,7 @@ class EntityIndex:
                     by_surname.setdefault(surname, set()).add(key)
         self._keys = frozenset(keys)
         self._by_surname = {s: min(fulls) for s, fulls in by_surname.items() if len(fulls) == 1}
+        self._resolved: dict[str, str] = {}
 
     def resolve(self, name: str) -> str:
         """The entity id of `name`: its canonical key, or the one full name it abbreviates.
@@ -275,7 +277,9 @@ class EntityIndex:
         corpus; with two Kims they stay "kim" (ambiguous, never merged). The result does
         not depend on the order the names were indexed in.
         """
-        key = canonical_name(name)
-        if " " in key or not key:
-            return key
-        return self._by_surname.get(key, key)
+        found = self._resolved.get(name)
+        if found is None:
+            key = canonical_name(name)
+            found = key if " " in key or not key else self._by_surname.get(key, key)
+            self._resolved[name] = found
+        return found

@@ -31,8 +31,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from checker.entities import EntityIndex, canonical_name
@@ -95,16 +96,10 @@ def group_features(items: Sequence[ArticleFeatures]) -> tuple[Story, ...]:
     df: Counter[str] = Counter()
     for item in ordered:
         df.update(item.features)
-    distinctive = [frozenset(f for f in item.features if 2 <= df[f] <= MAX_DF) for item in ordered]
-    postings: dict[str, list[int]] = defaultdict(list)
-    for i, feats in enumerate(distinctive):
-        for f in feats:
-            postings[f].append(i)
-    shared: Counter[tuple[int, int]] = Counter()
-    for members in postings.values():
-        for x, i in enumerate(members):
-            for j in members[x + 1 :]:
-                shared[(i, j)] += 1
+    keep = frozenset(f for f, n in df.items() if 2 <= n <= MAX_DF)
+    distinctive = [item.features & keep for item in ordered]
+    named = frozenset(f for f in keep if f.startswith("n:"))
+    people = [feats & named for feats in distinctive]
     parent = list(range(len(ordered)))
 
     def find(x: int) -> int:
@@ -113,13 +108,12 @@ def group_features(items: Sequence[ArticleFeatures]) -> tuple[Story, ...]:
             x = parent[x]
         return x
 
-    for (i, j), count in shared.items():
+    for i, j, count in _shared_counts(ordered, distinctive):
         smaller = min(len(distinctive[i]), len(distinctive[j]))
         if (
             count < min(MIN_SHARED, smaller)
             or count < MIN_FRACTION * smaller
-            or not _close_in_time(ordered[i], ordered[j])
-            or _different_people(distinctive[i], distinctive[j])
+            or _different_people(people[i], people[j])
         ):
             continue
         ri, rj = find(i), find(j)
@@ -128,12 +122,13 @@ def group_features(items: Sequence[ArticleFeatures]) -> tuple[Story, ...]:
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(ordered)):
         groups[find(i)].append(i)
+    entities = frozenset(f for f in keep if f.startswith(("n:", "e:")))
     stories = []
     for members in groups.values():
         ids = tuple(ordered[i].id for i in members)
         counts: Counter[str] = Counter()
         for i in members:
-            counts.update(f for f in distinctive[i] if f.startswith(("n:", "e:")))
+            counts.update(distinctive[i] & entities)
         label = tuple(k[2:] for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         stories.append(Story(id=story_id(ids), articles=ids, entities=label[:5]))
     return tuple(sorted(stories, key=lambda s: s.articles[0]))
@@ -153,17 +148,54 @@ def story_id(article_ids: Iterable[str]) -> str:
     return "s" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:11]
 
 
-def _different_people(a: frozenset[str], b: frozenset[str]) -> bool:
+def _shared_counts(
+    ordered: Sequence[ArticleFeatures], distinctive: Sequence[frozenset[str]]
+) -> Iterator[tuple[int, int, int]]:
+    """Each pair (i, j) of articles published at most `MAX_DAYS` apart (or undated) that
+    shares at least min(`MIN_SHARED`, the smaller feature count) distinctive features,
+    with how many they share; each pair once.
+
+    Articles are visited in date order and each posting list is kept in that order, so a
+    dated article's partners are a contiguous run of each list, found by bisection: no
+    pair further apart in time is ever counted, and the work grows with the pairs that
+    can link, not with the square of a posting list.
+    """
+    dated = sorted((a.published.toordinal(), i) for i, a in enumerate(ordered) if a.published)
+    undated = [i for i, a in enumerate(ordered) if a.published is None]
+    visit = [i for _, i in dated] + undated
+    day = {i: d for d, i in dated}
+    postings: dict[str, list[int]] = defaultdict(list)  # positions in `visit`
+    for pos, i in enumerate(visit):
+        for f in distinctive[i]:
+            postings[f].append(pos)
+    days = {
+        f: [day[visit[p]] for p in members if p < len(dated)] for f, members in postings.items()
+    }
+    for pos, i in enumerate(visit):
+        partners: list[int] = []
+        if pos < len(dated):  # dated: later dated articles in the window
+            last = day[i] + MAX_DAYS
+            for f in distinctive[i]:
+                members, ds = postings[f], days[f]
+                start = bisect_right(members, pos)
+                end = bisect_right(ds, last, lo=start)
+                partners.extend(members[start:end])
+        else:  # undated: every dated article, and later undated ones
+            for f in distinctive[i]:
+                members, ds = postings[f], days[f]
+                partners.extend(members[: len(ds)])
+                partners.extend(members[bisect_right(members, pos) :])
+        size = len(distinctive[i])
+        for q, count in Counter(partners).items():
+            j = visit[q]
+            # the cheapest test of the link rule, `count >= min(MIN_SHARED, smaller)`, here
+            if count >= MIN_SHARED or count >= min(size, len(distinctive[j])):
+                yield (i, j, count) if i < j else (j, i, count)
+
+
+def _different_people(pa: frozenset[str], pb: frozenset[str]) -> bool:
     """Two articles that each name several distinctive people but share few of them are
     about different stories, however alike their words: the same statement
     about other people is another story."""
-    pa = {f for f in a if f.startswith("n:")}
-    pb = {f for f in b if f.startswith("n:")}
     smaller = min(len(pa), len(pb))
     return smaller >= MIN_PEOPLE and len(pa & pb) < max(2, PEOPLE_FRACTION * smaller)
-
-
-def _close_in_time(a: ArticleFeatures, b: ArticleFeatures) -> bool:
-    if a.published is None or b.published is None:
-        return True
-    return abs((a.published - b.published).days) <= MAX_DAYS
