@@ -21,4 +21,5 @@ record:
 
 bench:
 	$(PY) benchmarks/bench_pipeline.py
+	$(PY) benchmarks/bench_stories.py --sizes 1000,4000
 	$(PY) benchmarks/bench_batch.py --sizes 1000
