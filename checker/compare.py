@@ -397,11 +397,16 @@ def check_gender(ctx: _Context) -> Iterable[Flag]:
 
 
 def check_numbers(ctx: _Context) -> Iterable[Flag]:
-    """The same event counted differently ('three entities' vs 'five entities')."""
+    """The same event counted differently ('three entities' vs 'five entities').
+
+    Exact counts on both sides are a high-severity conflict, qualified ones ('about',
+    'more than') medium; when either side is hedged ('may', 'could even', 'is likely to')
+    the conflict is low: a guess disagreeing with a count is worth a look, not an alarm.
+    """
     blocks: dict[tuple[str, str, str], list[_Norm]] = defaultdict(list)
     for n in ctx.claims:
         q = n.claim.quantity
-        if q is None or n.is_speech or n.hedged or not n.subject_parts or q.unit is None:
+        if q is None or n.is_speech or not n.subject_parts or q.unit is None:
             continue
         blocks[("+".join(n.subject_parts), n.claim.predicate, canonical_unit(q.unit))].append(n)
     for _, group in sorted(blocks.items()):
@@ -410,9 +415,12 @@ def check_numbers(ctx: _Context) -> Iterable[Flag]:
             assert qa is not None and qb is not None
             if _times_compatible(a, b) and quantities_conflict(qa, qb):
                 both_exact = qa.qualifier == "exact" and qb.qualifier == "exact"
+                severity: Severity = (
+                    "low" if a.hedged or b.hedged else "high" if both_exact else "medium"
+                )
                 yield _flag(
                     "number",
-                    "high" if both_exact else "medium",
+                    severity,
                     f"{a.claim.subject} {a.claim.predicate}: '{qa.text}' in {a.article.id} "
                     f"but '{qb.text}' in {b.article.id}",
                     [a.claim.evidence, b.claim.evidence],

@@ -314,7 +314,12 @@ def test_pronouns_in_different_articles_are_not_compared() -> None:
 
 
 def _sanctions(
-    aid: str, count: str, value: float, time: str = "In August", qualifier: str = "exact"
+    aid: str,
+    count: str,
+    value: float,
+    time: str = "In August",
+    qualifier: str = "exact",
+    modality: str = "asserted",
 ) -> tuple[Article, list[Claim], list[EntityMention]]:
     s = f"{time}, the United States imposed sanctions on {count} entities."
     a = article(aid, s)
@@ -330,6 +335,7 @@ def _sanctions(
                 object=f"{count} entities",
                 time=time,
                 quantity=q,
+                modality=modality,
             )
         ],
         [],
@@ -352,6 +358,25 @@ def test_qualified_counts_within_bounds_do_not_fire() -> None:
         _sanctions("a", "more than two", 2, qualifier="more_than"), _sanctions("b", "three", 3)
     )
     assert flags == []
+
+
+@pytest.mark.parametrize(
+    ("qualifier", "modality", "severity"),
+    [
+        ("exact", "asserted", "high"),
+        ("about", "asserted", "medium"),
+        ("exact", "speculative", "low"),
+    ],
+)
+def test_hedged_or_qualified_counts_lower_the_severity(
+    qualifier: str, modality: str, severity: str
+) -> None:
+    # "This month" names the same interval read as past or as future.
+    flags = run(
+        _sanctions("a", "three", 3, time="This month"),
+        _sanctions("b", "nine", 9, time="This month", qualifier=qualifier, modality=modality),
+    )
+    assert [(f.kind, f.severity) for f in flags] == [("number", severity)]
 
 
 def test_counts_of_events_at_different_times_are_not_compared() -> None:
