@@ -518,7 +518,8 @@ class _ArticleReader:
             gap = self.text[pos : m.start].lower()
             if lemma == "visit" and not gap.strip():
                 return m.text
-            if _PLACE_PREPOSITION.search(gap) and len(gap) < 60:
+            preposition = _MEET_PREPOSITION if lemma == "meet" else _PLACE_PREPOSITION
+            if preposition.search(gap) and len(gap) < 60:
                 return m.text
             return None
         return None
@@ -596,6 +597,9 @@ _TITLES = frozenset(w.rstrip(".") for w in lx.TITLE_WORDS)
 _PREPOSITION = re.compile(r"\s(?:of|at|for|from|with|in)\s")
 _ON = re.compile(r"\bon\s+")
 _PLACE_PREPOSITION = re.compile(r"\b(in|to|at)\b[^,.;]*$")
+# One meets *in* or *at* a place; "meet Putin and discuss supplies to Moscow" does not
+# place the meeting in Moscow.
+_MEET_PREPOSITION = re.compile(r"\b(in|at)\b[^,.;]*$")
 _NAME_GAPS = re.compile(r"[\s\-]+")
 _COMMA = re.compile(r",[”\"]?\s*")
 _CLAUSE_END = re.compile(r"\bthat\b|[“\",;:]")

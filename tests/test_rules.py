@@ -376,6 +376,17 @@ def test_events_with_actor_place_time_and_modality(text: str, slots: dict[str, A
     assert len(claims_where(extract(text), **slots)) == 1
 
 
+def test_a_meeting_is_placed_by_in_or_at_not_by_a_later_to() -> None:
+    later_to = extract(
+        "Kim Jong Un plans to travel to Russia this month to meet President Vladimir Putin and "
+        "discuss weapons supplies to Moscow for an attack on Ukraine."
+    )
+    assert one_claim(later_to, predicate="meet").place is None
+    assert one_claim(later_to, predicate="travel").place == "Russia"
+    placed = extract("Kim Jong Un will meet Vladimir Putin in Vladivostok later this month.")
+    assert one_claim(placed, predicate="meet").place == "Vladivostok"
+
+
 def test_statement_and_event_in_one_sentence_keep_their_own_times() -> None:
     text = (
         "Russian Defense Minister Sergei Shoigu, who visited Pyongyang in July, said Monday that "
