@@ -428,15 +428,10 @@ def check_numbers(ctx: _Context) -> Iterable[Flag]:
 
 
 def check_places(ctx: _Context) -> Iterable[Flag]:
-    """The same trip or meeting placed in different cities (speculation never fires)."""
+    """The same trip or meeting placed in different cities; low severity when hedged."""
     blocks: dict[str, list[_Norm]] = defaultdict(list)
     for n in ctx.claims:
-        if (
-            n.claim.place
-            and n.claim.predicate in TRIP_PREDICATES
-            and n.subject_parts
-            and not n.hedged
-        ):
+        if n.claim.place and n.claim.predicate in TRIP_PREDICATES and n.subject_parts:
             blocks["+".join(n.subject_parts)].append(n)
     for _, group in sorted(blocks.items()):
         for a, b in _pairs(group):
@@ -449,7 +444,7 @@ def check_places(ctx: _Context) -> Iterable[Flag]:
                 continue  # two countries, or places we cannot relate: not a clear conflict
             yield _flag(
                 "place",
-                "medium",
+                "low" if a.hedged or b.hedged else "medium",
                 f"{a.claim.subject} {a.claim.predicate} in '{a.claim.place}' ({a.article.id}) "
                 f"but in '{b.claim.place}' ({b.article.id})",
                 [a.claim.evidence, b.claim.evidence],

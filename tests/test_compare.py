@@ -415,9 +415,11 @@ def test_same_meeting_in_two_cities_is_flagged() -> None:
     assert kinds(flags) == ["place"]
 
 
-def test_speculation_about_another_city_does_not_fire() -> None:
+def test_speculation_about_another_city_is_only_a_low_severity_flag() -> None:
     flags = run(_trip("a", "Vladivostok", "planned"), _trip("b", "Moscow", "speculative"))
-    assert flags == []
+    assert [(f.kind, f.severity) for f in flags] == [("place", "low")]
+    planned = run(_trip("a", "Vladivostok", "planned"), _trip("b", "Moscow", "planned"))
+    assert [(f.kind, f.severity) for f in planned] == [("place", "medium")]
 
 
 def test_a_city_inside_its_country_does_not_fire() -> None:
