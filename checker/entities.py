@@ -5,7 +5,13 @@ person, and news copy names people many ways: with titles ("Gen. Shoigu"), in ot
 transliterations ("Sergey"), with house-style hyphens ("Jong-un"), or by surname alone.
 This module folds those differences into a key and never merges what it cannot be sure
 of: a surname shared by two people in a corpus stays its own entity, and a capital
-("Pyongyang") is never taken for its government, because it is also a place.
+("Pyongyang") is taken for its government only where it speaks or acts
+(`EntityIndex.resolve_agent`), never where something happens: it is also a place.
+
+Titles are kept as descriptors, and `parse_title` reads them so that a person's title
+can be compared within an article ("Defense Minister" vs "Foreign Minister" is a change,
+"Defense Minister" vs "minister" a shorter form, "Gen." vs "Defense Minister" two things
+one person can be at once).
 """
 
 from __future__ import annotations
@@ -13,8 +19,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
+from checker import lexicon as lx
 from checker.text import fold
 
 
@@ -267,8 +275,23 @@ class EntityIndex:
                 for surname in _surnames(key):
                     by_surname.setdefault(surname, set()).add(key)
         self._keys = frozenset(keys)
+        self._surnames = frozenset(by_surname)  # the ambiguous ones too
         self._by_surname = {s: min(fulls) for s, fulls in by_surname.items() if len(fulls) == 1}
         self._resolved: dict[str, str] = {}
+
+    def resolve_agent(self, name: str) -> str:
+        """`resolve` for a name that speaks or acts: a seat of government is its country.
+
+        "Pyongyang said" and "North Korea said", "the Kremlin denied" and "Russia denied"
+        have one source. Only for agents (speakers, subjects of what a government does),
+        never for places; and never for a name the corpus also gives a person
+        ("Washington" stays a Washington when someone is called that).
+        """
+        key = self.resolve(name)
+        country = lx.SEATS_OF_GOVERNMENT.get(key)
+        if country is None or key in self._surnames:
+            return key
+        return country
 
     def resolve(self, name: str) -> str:
         """The entity id of `name`: its canonical key, or the one full name it abbreviates.
@@ -283,3 +306,101 @@ class EntityIndex:
             found = key if " " in key or not key else self._by_surname.get(key, key)
             self._resolved[name] = found
         return found
+
+
+# --- titles -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Title:
+    """What a descriptor says a person is: offices, ranks, portfolios ("Defense Minister")."""
+
+    text: str  # the descriptor as written
+    offices: frozenset[str]  # office heads: "minister", "spokesperson"
+    ranks: frozenset[str]  # military ranks: "general"
+    grades: frozenset[str]  # words that make an office another one: "deputy", "prime"
+    portfolios: frozenset[str]  # "defense", "state" (Secretary of State)
+    dated: bool  # "former", "then-", "new": not (only) the person's title now
+
+
+_TITLE_SPLIT = re.compile(r"[^\w]+")
+
+
+@lru_cache(maxsize=1 << 12)
+def parse_title(descriptor: str) -> Title | None:
+    """The title a descriptor holds, or None when it holds no office and no rank.
+
+    "Russian Defense Minister" -> office minister, portfolio defense; "the defence
+    minister of Russia" -> the same; "spokeswoman" -> office spokesperson (gender is
+    pronoun_gender's question); "Lt. Gen." -> rank general; "former Defense Minister" ->
+    dated. Honorifics ("Mr.", "Dr."), demonyms and roles that are not offices ("leader",
+    "official", "expert", "fellow") hold no title.
+    """
+    text = unicodedata.normalize("NFKD", fold(descriptor))
+    text = re.sub(r"['’]s\b", "", text)
+    words = [fold_spelling(w) for w in _TITLE_SPLIT.split(text) if w]
+    offices: set[str] = set()
+    ranks: set[str] = set()
+    grades: set[str] = set()
+    portfolios: set[str] = set()
+    dated = False
+    for i, word in enumerate(words):
+        prev = words[i - 1] if i else ""
+        if word in lx.TITLE_TIME_MARKERS:
+            dated = True
+        elif word == "general" and prev in lx.GENERAL_OFFICES:
+            offices.discard(lx.OFFICE_HEADS.get(prev, prev))
+            offices.add(f"{prev} general")
+        elif word in lx.OFFICE_HEADS:
+            offices.add(lx.OFFICE_HEADS[word])
+        elif word in lx.RANK_HEADS:
+            ranks.add(lx.RANK_HEADS[word])
+        elif word in lx.OFFICE_RANKS and prev not in lx.RANK_PREFIXES:
+            grades.add("vice" if word == "deputy" else word)
+        elif word in lx.PORTFOLIOS:
+            portfolios.add(fold_spelling(word))
+    if "vice" in grades and ranks and not offices:
+        grades.discard("vice")  # "Vice Adm.": a rank, not a vice-office
+    if not offices and not ranks:
+        return None
+    return Title(
+        descriptor,
+        frozenset(offices),
+        frozenset(ranks),
+        frozenset(grades),
+        frozenset(portfolios),
+        dated,
+    )
+
+
+def titles_conflict(a: Title, b: Title) -> str | None:
+    """Why two current titles cannot both be one person's, or None when they can.
+
+    A shorter form is compatible ("Defense Minister" / "minister"), and so are an office
+    and a rank ("Gen." / "Defense Minister"). Two ranks, two portfolios of one office,
+    an office with and without "deputy"/"vice"/"prime", or two different offices conflict
+    (the last can be two offices held at once: the caller says so).
+    """
+    if a.dated or b.dated:
+        return None
+    if a.ranks and b.ranks and a.ranks.isdisjoint(b.ranks):
+        return "ranks"
+    if not a.offices or not b.offices:
+        return None
+    shared = a.offices & b.offices
+    same_portfolio = bool(a.portfolios & b.portfolios)
+    if not shared:
+        portfolio_offices = lx.PORTFOLIO_HEADS - {"adviser"}
+        if a.offices <= portfolio_offices and b.offices <= portfolio_offices and same_portfolio:
+            return None  # "Foreign Secretary" and "Foreign Minister"
+        return "offices"
+    if a.grades != b.grades:
+        return "grades"
+    if (
+        shared & lx.PORTFOLIO_HEADS
+        and a.portfolios
+        and b.portfolios
+        and a.portfolios.isdisjoint(b.portfolios)
+    ):
+        return "portfolios"
+    return None

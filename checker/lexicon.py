@@ -220,3 +220,107 @@ SPEAKER_NOUNS = frozenset(
     government analysts observers experts newspaper paper representative diplomat
     administration agency department council kremlin house he she they""".split()
 )
+
+# -- titles of office (checker.entities.parse_title) --------------------------------------
+# A person's descriptor holds a title when it names one of these. Gendered and spelling
+# variants fold to one head, so "spokeswoman" / "spokesman" is a gender question
+# (pronoun_gender), never a change of title.
+OFFICE_HEADS = {
+    "minister": "minister",
+    "ministers": "minister",
+    "secretary": "secretary",
+    "president": "president",
+    "premier": "premier",
+    "chancellor": "chancellor",
+    "spokesman": "spokesperson",
+    "spokeswoman": "spokesperson",
+    "spokesperson": "spokesperson",
+    "adviser": "adviser",
+    "advisor": "adviser",
+    "ambassador": "ambassador",
+    "governor": "governor",
+    "gov": "governor",
+    "mayor": "mayor",
+    "senator": "senator",
+    "sen": "senator",
+    "congressman": "representative",
+    "congresswoman": "representative",
+    "congressperson": "representative",
+    "judge": "judge",
+    "king": "monarch",
+    "queen": "monarch",
+    "pope": "pope",
+}
+# "general" after one of these is part of an office ("Attorney General"), not a rank.
+GENERAL_OFFICES = frozenset(
+    "secretary attorney surgeon solicitor inspector governor postmaster auditor consul".split()
+)
+# Offices whose portfolio tells them apart; a minister and a secretary of one portfolio
+# are the same office under two countries' names ("Foreign Secretary", "Foreign Minister").
+PORTFOLIO_HEADS = frozenset({"minister", "secretary", "adviser"})
+# Military ranks: compatible with any office ("Gen. Shoigu", defence minister), in conflict
+# only with another rank. A compound ("Lt. Gen.") is a form of its last word.
+RANK_HEADS = {
+    "general": "general",
+    "gen": "general",
+    "admiral": "admiral",
+    "adm": "admiral",
+    "colonel": "colonel",
+    "col": "colonel",
+    "captain": "captain",
+    "capt": "captain",
+    "sergeant": "sergeant",
+    "sgt": "sergeant",
+    "marshal": "marshal",
+    "major": "major",
+    "maj": "major",
+}
+RANK_PREFIXES = frozenset("lt lieutenant brig brigadier vice rear field staff master".split())
+# Words before an office that make it another office ("Deputy Foreign Minister").
+OFFICE_RANKS = frozenset("deputy vice prime assistant junior".split())
+# Portfolios: what a minister, secretary or adviser is in charge of ("Defense Minister",
+# "Secretary of State"). Two different portfolios of one head are two offices.
+PORTFOLIOS = frozenset(
+    """defense defence foreign interior home finance justice health state treasury trade
+    economy economic energy education agriculture transport transportation labor labour
+    environment culture security intelligence communications commerce industry
+    unification immigration housing""".split()
+)
+# Words that say a title is not (or not only) the current one: "former Defense Minister",
+# "then-Defense Minister", "now Security Council Secretary", "the new foreign minister".
+TITLE_TIME_MARKERS = frozenset(
+    """former ex then late outgoing incoming new newly now erstwhile onetime one-time
+    future previous prior""".split()
+)
+# A sentence reporting an appointment explains a change of title; it is not an error.
+APPOINTMENT_WORDS = frozenset(
+    """appointed appoints appoint named names nominated nominates became become becomes
+    promoted replaced replaces succeeded succeeds sworn elected resigned resigns
+    dismissed fired sacked reshuffle reshuffled demoted moved""".split()
+)
+
+# Seats of government that news copy uses for the government itself ("Pyongyang said",
+# "the Kremlin denied"), each with the country it stands for. Used only for who speaks or
+# acts, never for where something happens ("talks in Pyongyang" stay in a city).
+SEATS_OF_GOVERNMENT = {
+    "pyongyang": "north korea",
+    "moscow": "russia",
+    "kremlin": "russia",
+    "washington": "united states",
+    "white house": "united states",
+    "beijing": "china",
+    "kyiv": "ukraine",
+    "kiev": "ukraine",
+    "seoul": "south korea",
+    "tokyo": "japan",
+    "london": "united kingdom",
+    "downing street": "united kingdom",
+    "paris": "france",
+    "elysee": "france",
+    "berlin": "germany",
+    "tehran": "iran",
+    "ankara": "turkey",
+    "minsk": "belarus",
+    "warsaw": "poland",
+    "taipei": "taiwan",
+}

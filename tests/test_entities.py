@@ -6,7 +6,14 @@ import itertools
 
 import pytest
 
-from checker.entities import EntityIndex, canonical_name, fold_spelling, name_variants_match
+from checker.entities import (
+    EntityIndex,
+    canonical_name,
+    fold_spelling,
+    name_variants_match,
+    parse_title,
+    titles_conflict,
+)
 
 
 @pytest.mark.parametrize(
@@ -219,6 +226,93 @@ def test_index_keeps_ambiguous_surnames_apart() -> None:
     assert index.resolve("Shoigu") == "sergei shoigu"
     both = EntityIndex(["Anna Smith", "John Smith"])
     assert both.resolve("Ms. Smith") == "smith"
+
+
+@pytest.mark.parametrize(
+    ("name", "agent"),
+    [
+        ("Pyongyang", "north korea"),
+        ("the Kremlin", "russia"),
+        ("Moscow", "russia"),
+        ("The White House", "united states"),
+        ("Washington", "united states"),
+        ("North Korea", "north korea"),
+        ("Vladivostok", "vladivostok"),  # a city, not a seat of government
+        ("Mr. Kim", "kim jong un"),  # people are resolved as usual
+    ],
+)
+def test_a_seat_of_government_that_acts_is_its_country(name: str, agent: str) -> None:
+    assert EntityIndex(SEED_NAMES).resolve_agent(name) == agent
+
+
+def test_a_seat_of_government_stays_itself_outside_agents() -> None:
+    index = EntityIndex(SEED_NAMES)
+    assert index.resolve("Pyongyang") == "pyongyang"
+    assert canonical_name("Moscow") == "moscow"
+
+
+@pytest.mark.parametrize(
+    "names", [["George Washington"], ["George Washington", "Denzel Washington"]]
+)
+def test_a_capital_that_is_also_a_surname_in_the_corpus_is_never_a_government(
+    names: list[str],
+) -> None:
+    assert EntityIndex(names).resolve_agent("Washington") != "united states"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "why"),
+    [
+        ("Defense Minister", "Foreign Minister", "portfolios"),
+        ("Russian Defense Minister", "the foreign minister of Russia", "portfolios"),
+        ("Secretary of State", "Defense Secretary", "portfolios"),
+        ("spokeswoman", "Defense Minister", "offices"),
+        ("President", "Prime Minister", "offices"),
+        ("Deputy Foreign Minister", "Foreign Minister", "grades"),
+        ("Vice President", "President", "grades"),
+        ("Gen.", "Col.", "ranks"),
+        ("Adm.", "Gen.", "ranks"),
+    ],
+)
+def test_titles_that_conflict(a: str, b: str, why: str) -> None:
+    ta, tb = parse_title(a), parse_title(b)
+    assert ta is not None and tb is not None
+    assert titles_conflict(ta, tb) == why
+    assert titles_conflict(tb, ta) == why
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("Defense Minister", "minister"),  # a shorter form
+        ("Russian Defense Minister", "the defence minister of Russia"),
+        ("Russian Defense Minister", "Gen."),  # an office and a rank: both at once
+        ("spokeswoman", "spokesman"),  # gender: pronoun_gender's question
+        ("US National Security Council spokeswoman", "NSC spokesperson"),
+        ("White House spokesman", "spokesperson for the Kremlin"),  # one office
+        ("Foreign Secretary", "Foreign Minister"),  # one office, two countries' names
+        ("Lt. Gen.", "Gen."),
+        ("Vice Adm.", "Adm."),
+        ("U.S. National Security Adviser", "national security advisor"),
+        ("former Defense Minister", "Security Council Secretary"),  # dated
+        ("then-Defense Minister", "Foreign Minister"),
+        ("the new foreign minister", "Defense Minister"),
+    ],
+)
+def test_titles_that_do_not_conflict(a: str, b: str) -> None:
+    ta, tb = parse_title(a), parse_title(b)
+    assert ta is not None and tb is not None
+    assert titles_conflict(ta, tb) is None
+    assert titles_conflict(tb, ta) is None
+
+
+@pytest.mark.parametrize(
+    "descriptor",
+    ["Mr.", "Dr", "North Korean leader", "official", "North Korea expert at Kookmin University",
+     "Senior Consulting Fellow", "Turkish", "news agency", "Moscow's envoy to Pyongyang"],
+)  # fmt: skip
+def test_descriptors_that_are_not_titles(descriptor: str) -> None:
+    assert parse_title(descriptor) is None
 
 
 def test_index_is_independent_of_input_order() -> None:
