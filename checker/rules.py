@@ -625,12 +625,16 @@ def _shape(run: list[_Token], role: str | None) -> _Shape | None:
     words = [_strip_possessive(t.text) for t in run]
     lows = [w.lower() for w in words]
     time_word = _is_time_word(run)
+    stripped: list[str] = []
     while lows and lows[0] in lx.STOP_CAPS:
+        stripped.append(words[0])
         words, lows, run = words[1:], lows[1:], run[1:]
     if not words:
         return None
     last_title = max((k for k, w in enumerate(lows) if w.rstrip(".") in _TITLES), default=-1)
     descriptors = [" ".join(words[: last_title + 1])] if last_title >= 0 else []
+    if descriptors and last_title >= 0 and stripped and stripped[-1].lower() in lx.PORTFOLIOS:
+        descriptors[0] = f"{stripped[-1]} {descriptors[0]}"  # "Defense Minister", not "Minister"
     if role:
         descriptors.insert(0, role)
     name_words = words[last_title + 1 :]

@@ -441,6 +441,21 @@ def test_short_form_resolves_to_the_full_name_in_the_article() -> None:
 # -- gender cues --------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize(
+    ("text", "descriptor"),
+    [
+        ("Defense Minister Sergei Shoigu visited Pyongyang.", "Defense Minister"),
+        ("But Defence Minister Sergei Shoigu left early.", "Defence Minister"),
+        ("Foreign Minister Sergei Lavrov spoke.", "Foreign Minister"),
+        ("Russian Defense Minister Sergei Shoigu spoke.", "Russian Defense Minister"),
+        ("But President Vladimir Putin spoke.", "President"),  # "But" is no portfolio
+    ],
+)
+def test_a_title_keeps_its_portfolio_at_the_start_of_a_sentence(text: str, descriptor: str) -> None:
+    people = [m for m in extract(text).mentions if m.kind == "person"]
+    assert [m.descriptors for m in people] == [(descriptor,)]
+
+
 def test_spokeswoman_then_his_gives_two_genders_for_watson() -> None:
     text = (
         "US National Security Council spokeswoman Adrienne Watson said Monday that arms talks "
