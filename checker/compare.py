@@ -22,6 +22,7 @@ from functools import lru_cache
 from itertools import combinations
 
 from checker import lexicon as lx
+from checker.confidence import CONFIDENCE_RANK, grade, written_in
 from checker.dates import Tense, TimeInterval, describe, overlaps, resolve_time
 from checker.entities import EntityIndex, canonical_name, fold_spelling
 from checker.models import (
@@ -246,7 +247,9 @@ def merge_flags(flags: Iterable[Flag]) -> list[Flag]:
     Pairwise rules report a conflict once per pair of articles (a wrong number in one
     article against four others is four findings); an editor needs one flag with all the
     evidence. The merged flag takes the most severe finding's severity and summary, and
-    its id is the fingerprint of its kind and full evidence, like any flag's.
+    its id is the fingerprint of its kind and full evidence, like any flag's. Its
+    confidence is its surest finding's: one well-founded finding makes the conflict real,
+    whatever the doubts about the others.
     """
     ordered = sorted(flags, key=lambda f: f.id)
     parent = list(range(len(ordered)))
@@ -274,14 +277,21 @@ def merge_flags(flags: Iterable[Flag]) -> list[Flag]:
             out.append(group[0])
             continue
         lead = min(group, key=_flag_order)
+        surest = min(group, key=lambda f: (CONFIDENCE_RANK[f.confidence or "low"], f.id))
         more = len(group) - 1
         merged = _flag(
             lead.kind,
             lead.severity,
             f"{lead.summary} (+{more} related finding{'s' if more > 1 else ''})",
             [e for f in group for e in f.evidence],
+            (),
         )
-        out.append(merged.model_copy(update={"merged": sum(f.merged for f in group)}))
+        update = {
+            "merged": sum(f.merged for f in group),
+            "confidence": surest.confidence,
+            "confidence_note": surest.confidence_note,
+        }
+        out.append(merged.model_copy(update=update))
     return out
 
 
@@ -295,12 +305,14 @@ def check_self_reference(ctx: _Context) -> Iterable[Flag]:
             continue
         if n.object in n.subject_parts and len(n.subject_parts) >= 2:
             c = n.claim
+            repeated = c.evidence.quote.casefold().count((c.object or "").casefold()) >= 2
             yield _flag(
                 "self_reference",
                 "high",
                 f"'{c.subject}' {c.predicate} '{c.object}': {c.object} is named on both sides "
                 "of the relation; the sentence is garbled",
                 [c.evidence],
+                [] if repeated else ["the party is not written twice in the sentence"],
             )
 
 
@@ -310,6 +322,9 @@ def check_date_sanity(ctx: _Context) -> Iterable[Flag]:
         iv, published = n.interval, n.article.published
         if iv is None or published is None or n.claim.modality in ("planned", "speculative"):
             continue
+        doubts = _time_doubts(n)
+        if n.article.published_origin == "inferred":
+            doubts.append("the publication date is inferred from the text")
         if iv.start > published:
             yield _flag(
                 "date_sanity",
@@ -317,6 +332,7 @@ def check_date_sanity(ctx: _Context) -> Iterable[Flag]:
                 f"'{iv.text}' dates a past event to {describe(iv)}, after the article's "
                 f"publication on {published.isoformat()}",
                 [n.claim.evidence],
+                doubts,
             )
         elif iv.shifted:
             yield _flag(
@@ -325,6 +341,7 @@ def check_date_sanity(ctx: _Context) -> Iterable[Flag]:
                 f"'{iv.text}' names no year in an article published {published.isoformat()}; "
                 f"as a past event it can only be {describe(iv)}: check the year",
                 [n.claim.evidence],
+                doubts,
             )
 
 
@@ -356,6 +373,7 @@ def check_statement_dates(ctx: _Context) -> Iterable[Flag]:
             "high",
             f"The statement that {what} is dated differently: {parts}",
             [n.claim.evidence for n in dated],
+            _statement_date_doubts(dated),
         )
 
 
@@ -374,6 +392,7 @@ def check_attribution(ctx: _Context) -> Iterable[Flag]:
             "high",
             f'The words "{words}" are attributed to different people: {", ".join(names)}',
             [n.claim.evidence for n in cluster],
+            _attribution_doubts(cluster, shortest),
         )
 
 
@@ -418,12 +437,20 @@ def check_numbers(ctx: _Context) -> Iterable[Flag]:
                 severity: Severity = (
                     "low" if a.hedged or b.hedged else "high" if both_exact else "medium"
                 )
+                doubts = _hedge_doubts(a, b)
+                if a.interval is None or b.interval is None:
+                    doubts.append("the counts are not both dated, so may be of different events")
+                if not written_in(qa.text, a.claim.evidence.quote) or not written_in(
+                    qb.text, b.claim.evidence.quote
+                ):
+                    doubts.append("a count is not written as such in its sentence")
                 yield _flag(
                     "number",
                     severity,
                     f"{a.claim.subject} {a.claim.predicate}: '{qa.text}' in {a.article.id} "
                     f"but '{qb.text}' in {b.article.id}",
                     [a.claim.evidence, b.claim.evidence],
+                    doubts,
                 )
 
 
@@ -442,12 +469,25 @@ def check_places(ctx: _Context) -> Iterable[Flag]:
                 continue
             if pa not in lx.CONTAINED_IN and pb not in lx.CONTAINED_IN:
                 continue  # two countries, or places we cannot relate: not a clear conflict
+            doubts = _hedge_doubts(a, b)
+            coarse = sorted(
+                n.interval.granularity
+                for n in (a, b)
+                if n.interval is not None and n.interval.granularity != "day"
+            )
+            if coarse:
+                doubts.append(f"the two are only known to fall in the same {coarse[-1]}")
+            if not written_in(a.claim.place, a.claim.evidence.quote) or not written_in(
+                b.claim.place, b.claim.evidence.quote
+            ):
+                doubts.append("a place is not written as such in its sentence")
             yield _flag(
                 "place",
                 "low" if a.hedged or b.hedged else "medium",
                 f"{a.claim.subject} {a.claim.predicate} in '{a.claim.place}' ({a.article.id}) "
                 f"but in '{b.claim.place}' ({b.article.id})",
                 [a.claim.evidence, b.claim.evidence],
+                doubts,
             )
 
 
@@ -472,6 +512,9 @@ def check_polarity(ctx: _Context) -> Iterable[Flag]:
                 continue
             if len(a.signature & d.signature) < 3 or not _times_compatible(a, d):
                 continue
+            doubts = _hedge_doubts(a, d)
+            if _overlap(a.signature, d.signature) < 0.8:
+                doubts.append("the two statements share only part of their wording")
             if d.sides and a.sides and not (d.sides & a.sides):
                 yield _flag(
                     "disputed",
@@ -479,6 +522,7 @@ def check_polarity(ctx: _Context) -> Iterable[Flag]:
                     f"The sources disagree: {d.claim.speaker or d.claim.subject} deny what "
                     f"{a.claim.speaker or a.claim.subject} assert{'s' if a.claim.speaker else ''}",
                     [d.claim.evidence, a.claim.evidence],
+                    doubts,
                 )
             elif d.claim.speaker is None and a.claim.speaker is None and not a.is_speech:
                 yield _flag(
@@ -487,6 +531,7 @@ def check_polarity(ctx: _Context) -> Iterable[Flag]:
                     f"'{_short(a.claim.evidence.quote)}' is affirmed in {a.article.id} and "
                     f"denied in {d.article.id}",
                     [d.claim.evidence, a.claim.evidence],
+                    doubts,
                 )
 
 
@@ -504,12 +549,16 @@ def check_quote_marks(ctx: _Context) -> Iterable[Flag]:
                 elif ch == "”":
                     if depth == 0:
                         start = offset + _sentence_start(paragraph, i)
+                        mixed = '"' in paragraph
                         yield _flag(
                             "garble",
                             "low",
                             f"A closing quotation mark with no opening one in {article.id}: "
                             "part of a quotation is missing",
                             [Evidence.span(article, start, offset + i + 1)],
+                            ["the paragraph mixes straight and curly quotation marks"]
+                            if mixed
+                            else [],
                         )
                     else:
                         depth -= 1
@@ -527,6 +576,51 @@ RULES: tuple[Callable[[_Context], Iterable[Flag]], ...] = (
     check_polarity,
     check_quote_marks,
 )
+
+
+# -- confidence: the doubts a flag's evidence leaves (checker.confidence) ----------------
+
+
+def _time_doubts(n: _Norm) -> list[str]:
+    if n.claim.time and not written_in(n.claim.time, n.claim.evidence.quote):
+        return ["the date is not written in the sentence it dates"]
+    return []
+
+
+def _hedge_doubts(a: _Norm, b: _Norm) -> list[str]:
+    return ["one side is hedged ('may', 'could', 'is likely to')"] if a.hedged or b.hedged else []
+
+
+def _statement_date_doubts(dated: list[_Norm]) -> list[str]:
+    """Doubts about one statement dated differently: how it was matched, where its dates
+    are written, and how many articles stand on each side."""
+    doubts = [d for n in dated for d in _time_doubts(n)]
+    by_day: dict[tuple[dt.date, dt.date], set[str]] = defaultdict(set)
+    for n in dated:
+        assert n.interval is not None
+        by_day[(n.interval.start, n.interval.end)].add(n.article.id)
+    if max(len(ids) for ids in by_day.values()) < 2:
+        doubts.append("one article on each side")
+    quoted = [n for n in dated if n.quote_content]
+    if not any(
+        len(a.quote_content & b.quote_content) >= 2
+        for a, b in combinations(quoted, 2)
+        if a.interval and b.interval and not overlaps(a.interval, b.interval)
+    ):
+        doubts.append("the statements are matched by their wording, not by words they quote")
+    return doubts
+
+
+def _attribution_doubts(cluster: Sequence[_Norm], shortest: tuple[str, ...]) -> list[str]:
+    doubts = []
+    content = [w for w in shortest if w not in _STOPWORDS]
+    if len(content) < 3:
+        doubts.append(f"only {len(content)} quoted words in common")
+    for n in cluster:
+        quote, names = n.claim.evidence.quote, (n.claim.speaker or "").split()
+        if names and not written_in(names[-1], quote):
+            doubts.append("a speaker is not named in the sentence of the quote")
+    return doubts
 
 
 # -- clustering ----------------------------------------------------------------------------
@@ -653,8 +747,16 @@ def _pairs(group: list[_Norm]) -> Iterable[tuple[_Norm, _Norm]]:
 # -- small helpers -------------------------------------------------------------------------
 
 
-def _flag(kind: FlagKind, severity: Severity, summary: str, evidence: Sequence[Evidence]) -> Flag:
+def _flag(
+    kind: FlagKind,
+    severity: Severity,
+    summary: str,
+    evidence: Sequence[Evidence],
+    doubts: Iterable[str],
+) -> Flag:
+    """A flag; its id fingerprints kind and evidence only (not severity or confidence)."""
     unique = sorted(set(evidence), key=lambda e: (e.article, e.start, e.end))
+    confidence, note = grade(doubts)
     basis = "\x1f".join([kind, *(f"{e.article}\x1e{e.quote}" for e in unique)])
     fingerprint = hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
     return Flag(
@@ -664,17 +766,21 @@ def _flag(kind: FlagKind, severity: Severity, summary: str, evidence: Sequence[E
         summary=summary,
         evidence=tuple(unique),
         articles=tuple(sorted({e.article for e in unique})),
+        confidence=confidence,
+        confidence_note=note,
     )
 
 
 def _gender_flag(group: list[EntityMention], where: str) -> Flag:
     name = max((m.text for m in group), key=lambda t: (len(t), t))
     cues = sorted({f"'{m.cue}' ({m.gender})" for m in group if m.cue})
+    pronoun = any(m.cue and m.cue.lower() in lx.GENDERED_PRONOUNS for m in group)
     return _flag(
         "pronoun_gender",
         "medium",
         f"{name} is referred to with conflicting genders {where}: {', '.join(cues)}",
         [m.evidence for m in group],
+        ["a gender comes from a pronoun, whose person is inferred"] if pronoun else [],
     )
 
 

@@ -23,6 +23,7 @@ from checker.models import Article, ArticleSummary, Claim, Extraction, Flag, Rep
 from checker.report import summary_line
 
 _SEVERITIES = ("high", "medium", "low")
+_CONFIDENCES = ("high", "medium", "low")
 _STATUSES = ("new", "unchanged", "confirmed", "dismissed")
 _CONTEXT = 140  # characters of surrounding text shown around an evidence sentence
 _QUOTED = re.compile(r"'([^'\n]{2,60})'|\"([^\"\n]{2,80})\"|“([^”\n]{2,80})”")
@@ -156,6 +157,11 @@ def _filters(ctx: _Ctx, show_dismissed: bool) -> list[str]:
         select("kind", "Kind", [("", "all kinds"), *((k, k) for k in kinds)]),
         select("severity", "Severity", [("", "all severities"), *((s, s) for s in _SEVERITIES)]),
         select(
+            "confidence",
+            "Confidence",
+            [("", "any confidence"), *((c, c) for c in _CONFIDENCES)],
+        ),
+        select(
             "article",
             "Article",
             [("", "all articles"), *((ctx.aidx[a.id], _label(a)) for a in report.articles)],
@@ -201,15 +207,30 @@ def _flag(ctx: _Ctx, flag: Flag, serve: bool, show_dismissed: bool) -> list[str]
     out = [
         f'<article class="flag sev-{_e(flag.severity)}" id="{ctx.fidx[flag.id]}" tabindex="0" '
         f'data-id="{_e(flag.id)}" data-kind="{_e(flag.kind)}" data-severity="{_e(flag.severity)}" '
+        f'data-confidence="{_e(flag.confidence or "")}" '
         f'data-articles="{_e(articles)}" data-status="{_e(status)}" '
         f'aria-label="{_e(flag.severity)} {_e(flag.kind)} flag"{hidden}>',
         "<header>",
         f'<span class="badge sev-{_e(flag.severity)}">{_e(flag.severity)}</span>',
         f'<span class="badge kind">{_e(flag.kind)}</span>',
+        *(
+            [
+                f'<span class="badge conf conf-{_e(flag.confidence)}" '
+                f'title="how sure checker is that this is a real conflict">'
+                f"confidence {_e(flag.confidence)}</span>"
+            ]
+            if flag.confidence
+            else []
+        ),
         f'<span class="badge st st-{_e(status)}">{_e(status)}</span>',
         f'<span class="fid" title="flag id">{_e(flag.id)}</span>',
         "</header>",
         f'<p class="explain">{_e(flag.summary)}</p>',
+        *(
+            [f'<p class="doubt">Not sure because: {_e(flag.confidence_note)}.</p>']
+            if flag.confidence_note
+            else []
+        ),
         '<div class="evidence">',
     ]
     for ev in flag.evidence:

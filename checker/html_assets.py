@@ -57,6 +57,10 @@ text-transform:uppercase;letter-spacing:.04em;background:#eef0f3;color:var(--mut
 .badge.sev-medium{background:var(--medium-bg);color:var(--medium)}
 .badge.sev-low{background:var(--low-bg);color:var(--low)}
 .badge.kind{background:#eef0f3;color:var(--ink);text-transform:none;font-weight:600;letter-spacing:0}
+.badge.conf{background:#fff;border:1px solid var(--line);color:var(--muted);text-transform:none;
+letter-spacing:0;font-weight:600}
+.badge.conf-low{border-style:dashed}
+.flag .doubt{margin:-.35rem 0 .7rem;font-size:.85rem;color:var(--muted)}
 .badge.st-new{background:#ede9fe;color:#5b21b6}
 .badge.st-confirmed{background:var(--ok-bg);color:var(--ok)}
 .badge.st-dismissed{background:#e5e7eb;color:#4b5563;text-decoration:line-through}
@@ -139,8 +143,10 @@ SCRIPT = """
   function matches(f) {
     var k = field('kind').value, s = field('severity').value;
     var a = field('article').value, st = field('status').value;
+    var c = field('confidence').value;
     if (k && f.dataset.kind !== k) { return false; }
     if (s && f.dataset.severity !== s) { return false; }
+    if (c && f.dataset.confidence !== c) { return false; }
     if (a && (' ' + f.dataset.articles + ' ').indexOf(' ' + a + ' ') < 0) { return false; }
     if (st === 'open') { return f.dataset.status !== 'dismissed'; }
     return st === 'all' || f.dataset.status === st;
@@ -167,7 +173,7 @@ SCRIPT = """
     var id = location.hash.slice(1);
     var target = id && doc.getElementById(id);
     if (target && target.classList.contains('flag') && target.hidden) {
-      ['kind', 'severity', 'article'].forEach(function (n) { field(n).value = ''; });
+      ['kind', 'severity', 'confidence', 'article'].forEach(function (n) { field(n).value = ''; });
       field('status').value = 'all';
       apply();
       target.scrollIntoView();

@@ -23,6 +23,9 @@ Qualifier = Literal["exact", "about", "more_than", "less_than", "at_least", "at_
 EntityKind = Literal["person", "organization", "place", "other"]
 Gender = Literal["female", "male"]
 Severity = Literal["high", "medium", "low"]
+# How sure checker is that a flag is a real conflict and not an artefact of reading or
+# matching; independent of severity (how bad it would be). See README, "Confidence".
+Confidence = Literal["high", "medium", "low"]
 FlagKind = Literal[
     "self_reference",  # "Russia and China have joined China"
     "date",  # the same event dated differently by two articles
@@ -34,6 +37,7 @@ FlagKind = Literal[
     "polarity",  # X happened / X did not happen, unattributed
     "disputed",  # the sources disagree (a denial against an accusation): news, not error
     "garble",  # unbalanced quotation marks and other mangled text
+    "title",  # "Defense Minister Sergei Shoigu" ... "Foreign Minister Shoigu", one article
 ]
 PublishedOrigin = Literal["front_matter", "jsonl", "manifest", "inferred", "none"]
 ReviewStatus = Literal["new", "unchanged", "confirmed", "dismissed"]
@@ -179,6 +183,14 @@ class Flag(_Model):
     summary: str
     evidence: tuple[Evidence, ...]
     articles: tuple[str, ...]
+    confidence: Confidence | None = Field(
+        default=None,
+        description="How sure checker is that the conflict is real; not part of the id. "
+        "None only in reports written before confidence was graded.",
+    )
+    confidence_note: str | None = Field(
+        default=None, description="Why the confidence is not high: the doubts found."
+    )
     story: str | None = Field(
         default=None, description="The story the flag belongs to; not part of its id."
     )

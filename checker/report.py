@@ -110,12 +110,15 @@ def _by_story(report: Report) -> list[tuple[str, list[Flag]]]:
 
 
 def _flag_markdown(number: int, flag: Flag) -> list[str]:
+    confidence = f" · confidence {flag.confidence}" if flag.confidence else ""
     lines = [
-        f"### {number}. {flag.severity} · {flag.kind} · `{flag.id}`",
+        f"### {number}. {flag.severity} · {flag.kind}{confidence} · `{flag.id}`",
         "",
         flag.summary,
         "",
     ]
+    if flag.confidence_note:
+        lines[-1:] = ["", f"Not sure because: {flag.confidence_note}.", ""]
     for e in flag.evidence:
         quote = " ".join(e.quote.split())
         lines.append(f"- **{e.article}**, characters {e.start}–{e.end}:")

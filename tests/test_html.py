@@ -101,8 +101,16 @@ def test_summary_counts_and_filters(seeds: CheckResult) -> None:
     for kind in {f.kind for f in report.flags}:
         n = sum(f.kind == kind for f in report.flags)
         assert f'data-filter="kind" data-value="{kind}">{kind} <b>{n}</b>' in html
-    for name in ("kind", "severity", "article", "status"):
+    for name in ("kind", "severity", "confidence", "article", "status"):
         assert f'<select name="{name}">' in html
+    for flag in report.flags:
+        assert f'data-confidence="{flag.confidence}"' in html
+    graded = {f.confidence for f in report.flags}
+    assert {f"confidence {c}</span>" for c in graded} <= {
+        m for m in re.findall(r"confidence \w+</span>", html)
+    }
+    doubtful = [f for f in report.flags if f.confidence_note]
+    assert doubtful and html.count('<p class="doubt">') == len(doubtful)
     assert '<option value="open" selected>' in html
 
 

@@ -116,6 +116,8 @@ def test_json_flags_and_their_evidence(contract: dict[str, Any], report: Report)
     for f in contract["flags"]:
         assert {"id", "kind", "severity", "summary", "evidence"} <= set(f)
         assert f["severity"] in {"high", "medium", "low"}
+        assert f["confidence"] in {"high", "medium", "low"}
+        assert (f["confidence_note"] is None) == (f["confidence"] == "high")
         assert isinstance(f["summary"], str) and f["summary"]
         assert isinstance(f["evidence"], list) and f["evidence"]
         for e in f["evidence"]:
@@ -125,6 +127,24 @@ def test_json_flags_and_their_evidence(contract: dict[str, Any], report: Report)
             if body.startswith("---\n"):  # offsets count from the body after front matter
                 body = body.split("---\n", 2)[2]
             assert body[e["start"] : e["end"]] == e["quote"]
+
+
+def test_a_report_from_before_confidence_still_reads() -> None:
+    old = flag("high").model_dump(mode="json")
+    del old["confidence"], old["confidence_note"]
+    assert Flag.model_validate(old).confidence is None
+
+
+def test_markdown_shows_confidence_and_its_doubts() -> None:
+    sure = flag("high", 1).model_copy(update={"confidence": "high"})
+    unsure = flag("high", 2).model_copy(
+        update={"confidence": "low", "confidence_note": "one article on each side; a doubt"}
+    )
+    text = render_markdown(Report(extractor="rules", articles=(), flags=(sure, unsure)))
+    assert "### 1. high · number · confidence high · `f001`" in text
+    assert "### 2. high · number · confidence low · `f002`" in text
+    assert text.count("Not sure because:") == 1
+    assert "Not sure because: one article on each side; a doubt." in text
 
 
 def test_json_problems_name_the_file_and_the_fault(contract: dict[str, Any]) -> None:
