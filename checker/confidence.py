@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from checker.models import Confidence
 
@@ -40,5 +41,6 @@ def written_in(slot: str | None, quote: str) -> bool:
     return _plain(slot) in _plain(quote)
 
 
+@lru_cache(maxsize=1 << 14)
 def _plain(text: str) -> str:
     return _SPACE.sub(" ", text.translate(_MARKS)).strip().casefold()
