@@ -24,7 +24,14 @@ from itertools import combinations
 from checker import lexicon as lx
 from checker.confidence import CONFIDENCE_RANK, grade, written_in
 from checker.dates import Tense, TimeInterval, describe, overlaps, resolve_time
-from checker.entities import EntityIndex, canonical_name, fold_spelling
+from checker.entities import (
+    EntityIndex,
+    Title,
+    canonical_name,
+    fold_spelling,
+    parse_title,
+    titles_conflict,
+)
 from checker.models import (
     Article,
     Claim,
@@ -186,7 +193,9 @@ class _Context:
             speaker=speaker,
             speaker_is_person=is_person,
             sides=sides,
-            subject_parts=tuple(resolve(p) for p in _split_conjuncts(claim.subject or "")),
+            subject_parts=tuple(
+                self.index.resolve_agent(p) for p in _split_conjuncts(claim.subject or "")
+            ),
             object=resolve(claim.object) if claim.object else None,
             signature=_signature(text),
             quote_words=quote_words,
@@ -322,6 +331,8 @@ def check_date_sanity(ctx: _Context) -> Iterable[Flag]:
         iv, published = n.interval, n.article.published
         if iv is None or published is None or n.claim.modality in ("planned", "speculative"):
             continue
+        if iv.start <= published and not iv.shifted:
+            continue
         doubts = _time_doubts(n)
         if n.article.published_origin == "inferred":
             doubts.append("the publication date is inferred from the text")
@@ -334,7 +345,7 @@ def check_date_sanity(ctx: _Context) -> Iterable[Flag]:
                 [n.claim.evidence],
                 doubts,
             )
-        elif iv.shifted:
+        else:
             yield _flag(
                 "date_sanity",
                 "medium",
@@ -565,11 +576,116 @@ def check_quote_marks(ctx: _Context) -> Iterable[Flag]:
             offset += len(paragraph) + 1
 
 
+def check_attribution_sides(ctx: _Context) -> Iterable[Flag]:
+    """The same quoted words given to an organisation or government of one side and a
+    speaker of another ('the Kremlin said "..."', 'the White House said "..."').
+
+    An organisation and its spokespeople are one source: "the White House said" and
+    "White House spokesperson Karine Jean-Pierre said" never conflict, nor do two
+    organisations of one side, and a speaker whose side is unknown is never set against an
+    organisation. A capital speaking is its government ("Pyongyang said"). Named people
+    against named people are `check_attribution`'s.
+    """
+    quoted = [n for n in ctx.claims if n.quote_words and n.speaker is not None]
+    org_words = {w for n in quoted if not n.speaker_is_person and n.sides for w in n.quote_content}
+    if not org_words:
+        return  # no organisation of a known side quoted: nothing to set against
+    quoted = [n for n in quoted if not org_words.isdisjoint(n.quote_content)]
+    sides = {n.order: _source_sides(n) for n in quoted}
+    quoted = [n for n in quoted if sides[n.order]]
+    for cluster in _clusters(quoted, _same_quote, _quote_keys):
+        orgs = [n for n in cluster if not n.speaker_is_person]
+        against = [
+            (o, m)
+            for o in orgs
+            for m in cluster
+            if m is not o and sides[o.order].isdisjoint(sides[m.order])
+        ]
+        if not against:
+            continue
+        involved = sorted({n.order: n for pair in against for n in pair}.items())
+        named = sorted(
+            {
+                f"{n.claim.speaker} ({'/'.join(sorted(sides[n.order]))})"
+                for _, n in involved
+                if n.claim.speaker
+            }
+        )
+        shortest = min((n.quote_words for _, n in involved), key=_length_then_text)
+        doubts = _attribution_doubts([n for _, n in involved], shortest)
+        doubts.append("a side is an organisation or government, not a named person")
+        yield _flag(
+            "attribution",
+            "medium",
+            f'The words "{" ".join(shortest)}" are attributed to different sides: '
+            f"{', '.join(named)}",
+            [n.claim.evidence for _, n in involved],
+            doubts,
+        )
+
+
+def check_titles(ctx: _Context) -> Iterable[Flag]:
+    """A person's title changing within one article: "Defense Minister Sergei Shoigu" then
+    "Foreign Minister Shoigu", "Gen." then "Col.".
+
+    Compatible forms stay quiet: a shorter form ("minister"), an office beside a rank
+    ("Gen. Shoigu", the defence minister), the gendered forms of one title ("spokeswoman",
+    "spokesman": pronoun_gender's question). So does a person whose titles the article
+    dates ("former", "then-", "new", "now") or whose appointment it reports, and a bare
+    surname that may be several people's. Two different offices may both be held at once,
+    so they are flagged with a doubt; two ranks, portfolios or grades ("deputy") cannot.
+    """
+    groups: dict[tuple[str, str], list[tuple[EntityMention, Title]]] = defaultdict(list)
+    for m in ctx.mentions:
+        if m.kind != "person" or not m.descriptors:
+            continue
+        key = ctx.index.resolve(m.text)
+        if " " not in key:
+            continue  # a bare surname: whose title it is cannot be told
+        title = _mention_title(m.descriptors)
+        if title is not None:
+            groups[(m.article, key)].append((m, title))
+    for (article, _), group in sorted(groups.items()):
+        if len({t for _, t in group}) < 2:
+            continue
+        group.sort(key=lambda mt: (mt[0].evidence.start, mt[0].text, mt[1].text))
+        pair = next(
+            (
+                (a, b, why)
+                for i, a in enumerate(group)
+                for b in group[i + 1 :]
+                if (why := titles_conflict(a[1], b[1])) is not None
+            ),
+            None,
+        )
+        if pair is None or any(
+            t.dated or _dated_in_sentence(m) or _reports_appointment(m.evidence.quote)
+            for m, t in group
+        ):
+            continue
+        (ma, ta), (mb, tb), why = pair
+        doubts = []
+        if why == "offices":
+            doubts.append("one person can hold two offices at once")
+        if not all(written_in(d, m.evidence.quote) for m in (ma, mb) for d in m.descriptors):
+            doubts.append("a title is not written as such in its sentence")
+        name = max((ma.text, mb.text), key=lambda t: (len(t), t))
+        yield _flag(
+            "title",
+            "medium",
+            f"{name} is titled '{ta.text}' and '{tb.text}' in {article}: {_TITLE_CONFLICTS[why]}",
+            [ma.evidence, mb.evidence],
+            doubts,
+        )
+
+
 RULES: tuple[Callable[[_Context], Iterable[Flag]], ...] = (
     check_self_reference,
     check_date_sanity,
     check_statement_dates,
     check_attribution,
+    check_attribution_sides,
+    check_titles,
     check_gender,
     check_numbers,
     check_places,
@@ -621,6 +737,75 @@ def _attribution_doubts(cluster: Sequence[_Norm], shortest: tuple[str, ...]) -> 
         if names and not written_in(names[-1], quote):
             doubts.append("a speaker is not named in the sentence of the quote")
     return doubts
+
+
+# -- sources and titles --------------------------------------------------------------------
+
+_TITLE_CONFLICTS = {
+    "ranks": "two different ranks",
+    "offices": "two different offices",
+    "grades": "one office with and without a grade such as 'deputy' or 'vice'",
+    "portfolios": "one office with two different portfolios",
+}
+_BOUNDARY = re.compile(r"[.;:“”\"(),]|\b(?:said|says|that|and|but|while)\b", re.IGNORECASE)
+_DATING = re.compile(
+    r"(?i:\b(?:" + "|".join(sorted(lx.TITLE_TIME_MARKERS)) + r"))[\s\-]+"
+    r"(?:[A-Z][\w.'’]*[\s\-]+){0,3}$"
+)
+
+
+def _source_sides(n: _Norm) -> frozenset[str]:
+    """The side a speaker stands for: an organisation's own ("the Kremlin": russia), a
+    person's from their titles, wherever written ("White House spokesperson Karine
+    Jean-Pierre": us)."""
+    sides = _sides(n.claim.speaker or "") | n.sides
+    if not n.speaker_is_person:
+        return sides
+    quote, name = n.claim.evidence.quote, n.claim.speaker or ""
+    at = quote.find(name)
+    if at > 0:
+        before = quote[max(0, at - 100) : at]
+        cut = list(_BOUNDARY.finditer(before))
+        phrase = before[cut[-1].end() :] if cut else before
+        words = phrase.lower().split()
+        if words and words[-1].rstrip(".") in lx.ROLE_WORDS | lx.TITLE_WORDS:
+            sides |= _sides(phrase)
+    return sides
+
+
+@lru_cache(maxsize=1 << 12)
+def _mention_title(descriptors: tuple[str, ...]) -> Title | None:
+    """The title of a mention: what its descriptors hold together (None if no title)."""
+    titles = [t for t in (parse_title(d) for d in descriptors) if t is not None]
+    if len(titles) <= 1:
+        return titles[0] if titles else None
+    return Title(
+        " ".join(t.text for t in titles),
+        frozenset().union(*(t.offices for t in titles)),
+        frozenset().union(*(t.ranks for t in titles)),
+        frozenset().union(*(t.grades for t in titles)),
+        frozenset().union(*(t.portfolios for t in titles)),
+        any(t.dated for t in titles),
+    )
+
+
+def _dated_in_sentence(m: EntityMention) -> bool:
+    """True when the sentence dates a title of this mention ("former Defense Minister
+    Shoigu", "then-Defense Minister"): the words right before it say so."""
+    quote = m.evidence.quote
+    low = quote.casefold()
+    for descriptor in m.descriptors:
+        needle = descriptor.casefold()
+        at = low.find(needle)
+        while at != -1:
+            if _DATING.search(quote[max(0, at - 60) : at]):
+                return True
+            at = low.find(needle, at + 1)
+    return False
+
+
+def _reports_appointment(quote: str) -> bool:
+    return not lx.APPOINTMENT_WORDS.isdisjoint(_words(quote))
 
 
 # -- clustering ----------------------------------------------------------------------------

@@ -294,9 +294,9 @@ TITLE_TIME_MARKERS = frozenset(
 )
 # A sentence reporting an appointment explains a change of title; it is not an error.
 APPOINTMENT_WORDS = frozenset(
-    """appointed appoints appoint named names nominated nominates became become becomes
+    """appointed appoints appoint named nominated nominates became become becomes
     promoted replaced replaces succeeded succeeds sworn elected resigned resigns
-    dismissed fired sacked reshuffle reshuffled demoted moved""".split()
+    dismissed sacked reshuffle reshuffled demoted""".split()
 )
 
 # Seats of government that news copy uses for the government itself ("Pyongyang said",

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from checker.compare import compare_claims
+from checker.compare import compare_claims, compare_story
 from checker.models import Article, Claim, EntityMention, Evidence, Extraction, Quantity
 
 TUESDAY = dt.date(2023, 9, 5)
@@ -553,3 +553,279 @@ def test_evidence_quotes_are_verbatim_article_text() -> None:
     for flag in run(*pairs):
         for e in flag.evidence:
             assert texts[e.article][e.start : e.end] == e.quote
+
+
+# -- attribution between sides: organisations, governments and their spokespeople ------------
+
+SAID = "the talks were “actively advancing and very dangerous for Ukraine.”"
+QUOTED = "actively advancing and very dangerous for Ukraine"
+
+
+def _said(
+    aid: str, speaker: str, lead: str | None = None, descriptors: tuple[str, ...] = ()
+) -> tuple[Article, list[Claim], list[EntityMention]]:
+    s = f"{lead or speaker} said {SAID}"
+    a = article(aid, s)
+    people = [person(a, s, speaker, descriptors=descriptors)] if lead or descriptors else []
+    return a, [claim(a, s, speaker=speaker, quote=QUOTED)], people
+
+
+def test_an_organisation_and_its_named_spokesperson_are_one_source() -> None:
+    flags = run(
+        _said("a", "The White House"),
+        _said("b", "Karine Jean-Pierre", "White House spokesperson Karine Jean-Pierre"),
+    )
+    assert "attribution" not in kinds(flags)
+
+
+def test_words_given_to_one_side_and_to_a_spokesperson_of_another_are_flagged() -> None:
+    flags = run(
+        _said("a", "The Kremlin"),
+        _said("b", "Karine Jean-Pierre", "White House spokesperson Karine Jean-Pierre"),
+    )
+    found = [f for f in flags if f.kind == "attribution"]
+    assert len(found) == 1 and found[0].articles == ("a", "b")
+    assert "The Kremlin (russia)" in found[0].summary and "(us)" in found[0].summary
+    assert found[0].severity == "medium" and found[0].confidence != "high"
+
+
+def test_capitals_speaking_for_different_governments_are_flagged() -> None:
+    flags = run(_said("a", "Pyongyang"), _said("b", "Moscow"))
+    assert kinds(flags) == ["attribution"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Pyongyang", "North Korea"),  # a capital speaking is its government
+        ("The Kremlin", "Moscow"),
+        ("The White House", "The State Department"),  # two organisations of one side
+        ("The White House", "The newspaper"),  # a source of no known side
+    ],
+)
+def test_one_government_under_two_names_is_not_flagged(first: str, second: str) -> None:
+    assert "attribution" not in kinds(run(_said("a", first), _said("b", second)))
+
+
+def test_a_person_of_unknown_side_is_never_set_against_an_organisation() -> None:
+    flags = run(_said("a", "The Kremlin"), _said("b", "Karine Jean-Pierre", "Karine Jean-Pierre"))
+    assert "attribution" not in kinds(flags)
+
+
+def test_two_named_spokespeople_of_one_organisation_are_still_flagged() -> None:
+    flags = run(
+        _said("a", "The White House"),
+        _said("b", "Karine Jean-Pierre", "White House spokesperson Karine Jean-Pierre"),
+        _said("c", "John Kirby", "White House spokesman John Kirby"),
+    )
+    found = [f for f in flags if f.kind == "attribution"]
+    assert len(found) == 1
+    assert "different people" in found[0].summary
+    assert found[0].articles == ("b", "c")
+
+
+def test_a_capital_acting_is_its_government_in_a_count() -> None:
+    s1 = "Pyongyang supplied 300 shells in August."
+    s2 = "North Korea supplied 500 shells in August."
+    a, b = article("a", s1), article("b", s2)
+
+    def count(x: Article, s: str, subject: str, n: int) -> Claim:
+        q = Quantity(text=f"{n} shells", value=n, unit="shells")
+        return claim(x, s, subject=subject, predicate="supply", quantity=q, time="in August")
+
+    extractions = [
+        Extraction(article="a", extractor="test", claims=(count(a, s1, "Pyongyang", 300),)),
+        Extraction(article="b", extractor="test", claims=(count(b, s2, "North Korea", 500),)),
+    ]  # one story by construction: grouping two one-line articles is not this rule's job
+    assert kinds(list(compare_story([a, b], extractions))) == ["number"]
+    extractions[0] = Extraction(
+        article="a", extractor="test", claims=(count(a, s1, "Pyongyang residents", 300),)
+    )
+    assert list(compare_story([a, b], extractions)) == []
+
+
+def test_a_capital_as_a_place_stays_a_city() -> None:
+    # Moscow the government is Russia; the meeting in Moscow is not in Vladivostok.
+    flags = run(_trip("a", "Vladivostok", "planned"), _trip("b", "Moscow", "planned"))
+    assert kinds(flags) == ["place"]
+    assert run(_trip("a", "Pyongyang", "planned"), _trip("b", "North Korea", "planned")) == []
+
+
+# -- a person's title within one article -----------------------------------------------------
+
+SHOIGU = "Defense Minister Sergei Shoigu visited Pyongyang on Monday."
+
+
+def _titled(*sentences: tuple[str, str, str]) -> list[Any]:
+    """One article; each (sentence, name, descriptor) is a mention with that title."""
+    a = article("a", " ".join(s for s, _, _ in sentences))
+    mentions = [person(a, s, name, descriptors=(d,) if d else ()) for s, name, d in sentences]
+    return run((a, [], mentions))
+
+
+def test_a_title_changing_within_an_article_is_flagged() -> None:
+    other = "Foreign Minister Shoigu said the talks were useful."
+    flags = _titled(
+        (SHOIGU, "Sergei Shoigu", "Defense Minister"), (other, "Sergei Shoigu", "Foreign Minister")
+    )
+    assert [(f.kind, f.severity, f.confidence) for f in flags] == [("title", "medium", "high")]
+    assert [e.quote for e in flags[0].evidence] == [SHOIGU, other]
+    assert "'Defense Minister' and 'Foreign Minister'" in flags[0].summary
+
+
+def test_two_offices_may_be_held_at_once_so_the_flag_is_less_sure() -> None:
+    other = "Spokesman Shoigu said the talks were useful."
+    flags = _titled(
+        (SHOIGU, "Sergei Shoigu", "Defense Minister"), (other, "Sergei Shoigu", "spokesman")
+    )
+    assert [(f.kind, f.confidence) for f in flags] == [("title", "medium")]
+    assert flags[0].confidence_note == "one person can hold two offices at once"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "descriptor"),
+    [
+        # a dated title, in the descriptor or in the sentence before it
+        ("Former Defense Minister Shoigu said so.", "Sergei Shoigu", "Former Defense Minister"),
+        ("The former Foreign Minister Shoigu said so.", "Sergei Shoigu", "Foreign Minister"),
+        ("He met then-Foreign Minister Shoigu.", "Sergei Shoigu", "Minister"),
+        ("Now Security Council Secretary Shoigu said so.", "Sergei Shoigu", "Secretary"),
+        # an appointment reported: the change is the news
+        ("Putin appointed Foreign Minister Shoigu.", "Sergei Shoigu", "Foreign Minister"),
+        # another person of the same surname, and a surname that may be either
+        ("Foreign Minister Anna Shoigu said so.", "Anna Shoigu", "Foreign Minister"),
+        # compatible forms
+        ("Minister Shoigu said so.", "Sergei Shoigu", "minister"),
+        ("Gen. Shoigu said so.", "Sergei Shoigu", "Gen."),
+        ("Mr. Shoigu said so.", "Sergei Shoigu", "Mr."),
+        ("The Russian leader Shoigu said so.", "Sergei Shoigu", "Russian leader"),
+        ("Analyst Shoigu said so.", "Sergei Shoigu", "analyst"),
+    ],
+)
+def test_a_title_that_does_not_change_is_not_flagged(
+    sentence: str, name: str, descriptor: str
+) -> None:
+    flags = _titled((SHOIGU, "Sergei Shoigu", "Defense Minister"), (sentence, name, descriptor))
+    assert "title" not in kinds(flags)
+
+
+def test_a_bare_surname_shared_by_two_people_is_not_given_a_title() -> None:
+    flags = _titled(
+        (SHOIGU, "Sergei Shoigu", "Defense Minister"),
+        ("Foreign Minister Anna Shoigu arrived.", "Anna Shoigu", "Foreign Minister"),
+        ("Foreign Minister Shoigu spoke.", "Shoigu", "Foreign Minister"),
+    )
+    assert "title" not in kinds(flags)
+
+
+def test_titles_in_different_articles_are_not_a_title_flag() -> None:
+    other = "Foreign Minister Sergei Shoigu said the talks were useful."
+    a, b = article("a", SHOIGU), article("b", other)
+    flags = run(
+        (a, [], [person(a, SHOIGU, "Sergei Shoigu", descriptors=("Defense Minister",))]),
+        (b, [], [person(b, other, "Sergei Shoigu", descriptors=("Foreign Minister",))]),
+    )
+    assert "title" not in kinds(flags)
+
+
+def test_spokeswoman_then_spokesman_is_only_a_gender_flag() -> None:
+    s1 = "Spokeswoman Adrienne Watson said so."
+    s2 = "Later, spokesman Watson said that."
+    a = article("a", f"{s1} {s2}")
+    flags = run(
+        (
+            a,
+            [],
+            [
+                person(a, s1, "Adrienne Watson", "female", "Spokeswoman", ("Spokeswoman",)),
+                person(a, s2, "Adrienne Watson", "male", "spokesman", ("spokesman",)),
+            ],
+        )
+    )
+    assert kinds(flags) == ["pronoun_gender"]
+    assert flags[0].confidence == "high"  # two descriptors, no pronoun
+
+
+def test_the_rule_extractor_gives_the_title_rule_what_it_needs() -> None:
+    from checker.rules import RuleExtractor
+
+    text = f"{SHOIGU} Foreign Minister Shoigu said the talks were useful."
+    a = article("a", text)
+    flags = list(compare_claims([a], [RuleExtractor().extract(a)]))
+    assert kinds(flags) == ["title"]
+    quiet = article("b", f"{SHOIGU} Former Foreign Minister Shoigu said the talks were useful.")
+    assert "title" not in kinds(list(compare_claims([quiet], [RuleExtractor().extract(quiet)])))
+
+
+# -- confidence ------------------------------------------------------------------------------
+
+
+def test_a_long_shared_quotation_by_named_speakers_is_a_sure_attribution_flag() -> None:
+    flags = run(
+        _said("a", "Karine Jean-Pierre", "White House spokesperson Karine Jean-Pierre"),
+        _said("b", "John Kirby", "White House spokesman John Kirby"),
+    )
+    assert [(f.kind, f.confidence, f.confidence_note) for f in flags] == [
+        ("attribution", "high", None)
+    ]
+
+
+def test_two_shared_words_make_an_attribution_flag_less_sure() -> None:
+    s1 = "White House spokesman John Kirby said talks were “actively advancing.”"
+    s2 = "Adrienne Watson said talks were “actively advancing.”"
+    a, b = article("a", s1), article("b", s2)
+    flags = run(
+        (a, [claim(a, s1, speaker="John Kirby", quote="actively advancing")],
+         [person(a, s1, "John Kirby")]),
+        (b, [claim(b, s2, speaker="Adrienne Watson", quote="actively advancing")],
+         [person(b, s2, "Adrienne Watson")]),
+    )  # fmt: skip
+    assert [(f.confidence, f.confidence_note) for f in flags] == [
+        ("medium", "only 2 quoted words in common")
+    ]
+
+
+def test_one_paraphrased_statement_against_another_is_a_low_confidence_date_flag() -> None:
+    flags = run(
+        _statement("a", MONDAY_SAYS, "Adrienne Watson", "Monday"),
+        _statement("c", TUESDAY_SAYS, "A US source", "on Tuesday"),
+    )
+    (date,) = [f for f in flags if f.kind == "date"]
+    assert date.confidence == "low"
+    assert date.confidence_note is not None
+    assert "one article on each side" in date.confidence_note
+    assert "not by words they quote" in date.confidence_note
+
+
+def test_a_pronoun_makes_a_gender_flag_less_sure() -> None:
+    s1 = "US National Security Council spokeswoman Adrienne Watson said Monday that talks were advancing."
+    s2 = "His comments came after the New York Times quoted unnamed officials."
+    a = article("a", f"{s1}\n{s2}")
+    mentions = [
+        person(a, s1, "Adrienne Watson", "female", "spokeswoman"),
+        person(a, s2, "Adrienne Watson", "male", "His"),
+    ]
+    (flag,) = run((a, [], mentions))
+    assert flag.confidence == "medium"
+
+
+def test_confidence_never_enters_the_flag_id() -> None:
+    from checker.compare import _flag
+
+    a = article("a", SHOIGU)
+    evidence = [ev(a, SHOIGU)]
+    sure = _flag("title", "medium", "x", evidence, [])
+    unsure = _flag("title", "medium", "x", evidence, ["a doubt", "another"])
+    assert (sure.confidence, unsure.confidence) == ("high", "low")
+    assert sure.id == unsure.id
+
+
+def test_a_merged_flag_is_as_sure_as_its_surest_finding() -> None:
+    from checker.compare import _flag, merge_flags
+
+    a = article("a", f"{SHOIGU} {MONDAY_SAYS} {TUESDAY_SAYS}")
+    shared = ev(a, SHOIGU)
+    sure = _flag("date", "high", "x", [shared, ev(a, MONDAY_SAYS)], [])
+    unsure = _flag("date", "high", "y", [shared, ev(a, TUESDAY_SAYS)], ["a doubt", "another"])
+    (merged,) = merge_flags([unsure, sure])
+    assert merged.merged == 2 and merged.confidence == "high"

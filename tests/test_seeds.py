@@ -103,6 +103,21 @@ def test_agreeing_statements_do_not_fire(report: Report, fragment: str) -> None:
     assert noisy == []
 
 
+def test_shoigu_as_general_and_as_defence_minister_is_no_change_of_title(
+    report: Report,
+) -> None:
+    # 002 calls him "Russian Defense Minister Sergey Shoigu" and then "Gen. Shoigu": a rank
+    # beside an office, both true at once.
+    assert flags_of(report, "title") == []
+
+
+def test_every_flag_has_a_confidence(report: Report) -> None:
+    assert report.flags
+    for flag in report.flags:
+        assert flag.confidence in {"high", "medium", "low"}
+        assert (flag.confidence == "high") == (flag.confidence_note is None)
+
+
 def test_every_evidence_quote_is_verbatim(report: Report) -> None:
     texts = {a.id: a.text for a in load_corpus(SEEDS).articles}
     assert report.flags
