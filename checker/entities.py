@@ -324,6 +324,8 @@ class Title:
 
 
 _TITLE_SPLIT = re.compile(r"[^\w]+")
+_POSSESSOR = re.compile(r"\w['’]s\s")  # "putin's spokesman": the title after it
+_TITLE_TAIL = frozenset("to for under at in with from by".split())
 
 
 @lru_cache(maxsize=1 << 12)
@@ -334,23 +336,37 @@ def parse_title(descriptor: str) -> Title | None:
     minister of Russia" -> the same; "spokeswoman" -> office spokesperson (gender is
     pronoun_gender's question); "Lt. Gen." -> rank general; "former Defense Minister" ->
     dated. Honorifics ("Mr.", "Dr."), demonyms and roles that are not offices ("leader",
-    "official", "expert", "fellow") hold no title.
+    "official", "expert", "fellow") hold no title. Another's title is not the person's:
+    what precedes a possessive ("President Putin's spokesman") or follows "to", "for" ...
+    ("aide to President Putin") is read for a portfolio at most ("Minister for Foreign
+    Affairs"). A press secretary is a spokesperson, a premier a prime minister.
     """
     text = unicodedata.normalize("NFKD", fold(descriptor))
-    text = re.sub(r"['’]s\b", "", text)
+    text = _POSSESSOR.split(text)[-1]
     words = [fold_spelling(w) for w in _TITLE_SPLIT.split(text) if w]
     offices: set[str] = set()
     ranks: set[str] = set()
     grades: set[str] = set()
     portfolios: set[str] = set()
     dated = False
+    tail = False  # past "to", "for" ...: someone else's title, or a portfolio
     for i, word in enumerate(words):
         prev = words[i - 1] if i else ""
-        if word in lx.TITLE_TIME_MARKERS:
+        if word in _TITLE_TAIL:
+            tail = True
+        elif tail:
+            if word in lx.PORTFOLIOS:
+                portfolios.add(word)
+        elif word in lx.TITLE_TIME_MARKERS:
             dated = True
         elif word == "general" and prev in lx.GENERAL_OFFICES:
             offices.discard(lx.OFFICE_HEADS.get(prev, prev))
             offices.add(f"{prev} general")
+        elif word == "secretary" and prev == "press":
+            offices.add("spokesperson")
+        elif word == "premier":
+            offices.add("minister")
+            grades.add("prime")
         elif word in lx.OFFICE_HEADS:
             offices.add(lx.OFFICE_HEADS[word])
         elif word in lx.RANK_HEADS:
@@ -358,7 +374,7 @@ def parse_title(descriptor: str) -> Title | None:
         elif word in lx.OFFICE_RANKS and prev not in lx.RANK_PREFIXES:
             grades.add("vice" if word == "deputy" else word)
         elif word in lx.PORTFOLIOS:
-            portfolios.add(fold_spelling(word))
+            portfolios.add(word)
     if "vice" in grades and ranks and not offices:
         grades.discard("vice")  # "Vice Adm.": a rank, not a vice-office
     if not offices and not ranks:
