@@ -583,8 +583,11 @@ def check_attribution_sides(ctx: _Context) -> Iterable[Flag]:
     An organisation and its spokespeople are one source: "the White House said" and
     "White House spokesperson Karine Jean-Pierre said" never conflict, nor do two
     organisations of one side, and a speaker whose side is unknown is never set against an
-    organisation. A capital speaking is its government ("Pyongyang said"). Named people
-    against named people are `check_attribution`'s.
+    organisation. A capital speaking is its government ("Pyongyang said"). Two sides can
+    use the same few words, or repeat each other's ("Pyongyang called the US claim that
+    talks were 'actively advancing' a lie"), so it takes three quoted words in common and
+    no mention of the other side between a speaker and the quote. Named people against
+    named people are `check_attribution`'s.
     """
     quoted = [n for n in ctx.claims if n.quote_words and n.speaker is not None]
     org_words = {w for n in quoted if not n.speaker_is_person and n.sides for w in n.quote_content}
@@ -599,7 +602,11 @@ def check_attribution_sides(ctx: _Context) -> Iterable[Flag]:
             (o, m)
             for o in orgs
             for m in cluster
-            if m is not o and sides[o.order].isdisjoint(sides[m.order])
+            if m is not o
+            and sides[o.order].isdisjoint(sides[m.order])
+            and not _names_before_quote(o, sides[m.order])
+            and not _names_before_quote(m, sides[o.order])
+            and len(_content_words(min(o.quote_words, m.quote_words, key=len))) >= 3
         ]
         if not against:
             continue
@@ -736,7 +743,27 @@ def _attribution_doubts(cluster: Sequence[_Norm], shortest: tuple[str, ...]) -> 
         quote, names = n.claim.evidence.quote, (n.claim.speaker or "").split()
         if names and not written_in(names[-1], quote):
             doubts.append("a speaker is not named in the sentence of the quote")
+    sides = {n.order: _source_sides(n) for n in cluster}
+    for n in cluster:
+        others = frozenset().union(*(sides[m.order] for m in cluster if m.speaker != n.speaker))
+        if _names_before_quote(n, others - sides[n.order]):
+            doubts.append("a speaker's sentence names the other side before the quoted words")
     return doubts
+
+
+def _names_before_quote(n: _Norm, sides: frozenset[str]) -> bool:
+    """True when the sentence names one of `sides` between its speaker and the quoted
+    words ("Peskov said Washington's claim that talks were 'actively advancing' was
+    false"): the words may be that side's, repeated."""
+    if not sides or not n.claim.quote:
+        return False
+    quote = n.claim.evidence.quote
+    end = quote.find(n.claim.quote)
+    before = quote[:end] if end != -1 else quote
+    speaker = n.claim.speaker or ""
+    at = before.find(speaker) if speaker else -1
+    between = before[at + len(speaker) :] if at != -1 else before.replace(speaker, " ")
+    return not sides.isdisjoint(_sides(between))
 
 
 # -- sources and titles --------------------------------------------------------------------
@@ -747,7 +774,7 @@ _TITLE_CONFLICTS = {
     "grades": "one office with and without a grade such as 'deputy' or 'vice'",
     "portfolios": "one office with two different portfolios",
 }
-_BOUNDARY = re.compile(r"[.;:“”\"(),]|\b(?:said|says|that|and|but|while)\b", re.IGNORECASE)
+_BOUNDARY = re.compile(r"[.;:“”\",]|\b(?:said|says|that|and|but|while)\b", re.IGNORECASE)
 _DATING = re.compile(
     r"(?i:\b(?:" + "|".join(sorted(lx.TITLE_TIME_MARKERS)) + r"))[\s\-]+"
     r"(?:[A-Z][\w.'’]*[\s\-]+){0,3}$"

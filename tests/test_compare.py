@@ -624,6 +624,42 @@ def test_two_named_spokespeople_of_one_organisation_are_still_flagged() -> None:
     assert found[0].articles == ("b", "c")
 
 
+def _quoting(aid: str, sentence: str, speaker: str, quote: str, person_: bool = False) -> Any:
+    a = article(aid, sentence)
+    people = [person(a, sentence, speaker)] if person_ else []
+    return a, [claim(a, sentence, speaker=speaker, quote=quote)], people
+
+
+def test_a_side_repeating_the_other_sides_words_is_not_an_attribution_flag() -> None:
+    us = _said("b", "The White House")
+    repeated = "Pyongyang said the US claim that the talks were “actively advancing and very dangerous for Ukraine” was a lie."
+    flags = run(_quoting("a", repeated, "Pyongyang", QUOTED), us)
+    assert "attribution" not in kinds(flags)
+
+
+def test_two_sides_sharing_two_words_are_not_an_attribution_flag() -> None:
+    kremlin = "The Kremlin said the talks left it “deeply concerned.”"
+    us = "The White House said the talks left it “deeply concerned.”"
+    flags = run(
+        _quoting("a", kremlin, "The Kremlin", "deeply concerned"),
+        _quoting("b", us, "The White House", "deeply concerned"),
+    )
+    assert "attribution" not in kinds(flags)
+
+
+def test_a_person_repeating_the_other_sides_words_makes_the_flag_less_sure() -> None:
+    peskov = "Kremlin spokesman Dmitry Peskov said Washington's claim that talks were “actively advancing and very dangerous for Ukraine” was false."
+    flags = run(
+        _quoting("a", peskov, "Dmitry Peskov", QUOTED, person_=True),
+        _said("b", "Karine Jean-Pierre", "White House spokesperson Karine Jean-Pierre"),
+    )
+    (flag,) = [f for f in flags if f.kind == "attribution"]
+    assert flag.confidence == "medium"
+    assert flag.confidence_note == (
+        "a speaker's sentence names the other side before the quoted words"
+    )
+
+
 def test_a_capital_acting_is_its_government_in_a_count() -> None:
     s1 = "Pyongyang supplied 300 shells in August."
     s2 = "North Korea supplied 500 shells in August."
