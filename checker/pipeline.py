@@ -1,6 +1,16 @@
 """One check, end to end: corpus -> extract -> compare -> report.
 
 The library entry point; the CLI is a thin shell over `run_check`.
+
+Memory is bounded by the largest story, not the corpus, because a corpus of 100,000
+articles would need ~13 GB to hold every extraction as models:
+
+    extract (or reuse from the run store) ─▶ Collector.add: report row + story features
+                                              in memory, (article, extraction) to a Spool
+    group_features(compact features) ─▶ stories
+    compare_stories: each story's pairs re-read from the spool, compared, let go
+
+The report is the one `build_report` (everything in memory) gives, byte for byte.
 """
 
 from __future__ import annotations

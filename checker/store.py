@@ -186,7 +186,7 @@ class RunStore:
             self._db.execute("DELETE FROM flags")
             self._db.executemany(
                 "INSERT OR REPLACE INTO flags VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
+                (  # a generator: one row's JSON at a time, not every flag's at once
                     (
                         f.id,
                         f.kind,
@@ -197,7 +197,7 @@ class RunStore:
                         self.run_id,
                     )
                     for f in flags
-                ],
+                ),
             )
             self._db.execute("DELETE FROM problems")
             self._db.executemany(
