@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from checker import __version__
@@ -22,8 +22,8 @@ from checker.pipeline import (
     load_checkable,
     stderr_progress,
 )
-from checker.report import FORMATS, render, summary_line
-from checker.review import visible
+from checker.report import FORMATS, iter_json, render, summary_line
+from checker.review import previous_flag_ids, visible
 from checker.review_cli import add_check_options, add_commands, record_run
 from checker.store import REPORT_NAME, RunStore, extractor_identity, write_atomic
 
@@ -219,6 +219,8 @@ def _check_with(args: argparse.Namespace, store: RunStore | None) -> int:
     if args.dry_run:
         return _dry_run(args, extractor, store, max_chars)
     progress = None if args.quiet else stderr_progress
+    # The previous report's flag ids, read now, before the run's memory fills up.
+    previous = previous_flag_ids(store.dir) if store is not None else None
     result = check_corpus(
         args.corpus,
         extractor,
@@ -227,27 +229,28 @@ def _check_with(args: argparse.Namespace, store: RunStore | None) -> int:
         store=store,
         max_article_chars=max_chars,
     )
-    report = result.report
-    if store is not None:
-        report = record_run(result, store.dir)
-    fmt = args.format or ("json" if (args.out or "").endswith(".json") else "markdown")
-    if fmt == "html":
-        from checker.html import render_html
+    spool = result.spool
+    try:
+        report = record_run(result, store.dir, previous) if store is not None else result.report
+        del result  # from here on, only the (marked) report and the spool are needed
+        fmt = args.format or ("json" if (args.out or "").endswith(".json") else "markdown")
+        output: str | Iterable[str]
+        if fmt == "html":
+            from checker.html import iter_html
 
-        output = render_html(
-            report,
-            articles=result.corpus.articles,
-            extractions=result.extractions,
-            show_dismissed=args.show_dismissed,
-        )
-    else:
-        output = render(visible(report, args.show_dismissed), fmt)
-    report = visible(report, args.show_dismissed)
-    if args.out:
-        _write_atomic(Path(args.out), output)
-    else:
-        sys.stdout.write(output)
-        sys.stdout.flush()
+            output = iter_html(report, spool=spool, show_dismissed=args.show_dismissed)
+        elif fmt == "json":
+            output = iter_json(visible(report, args.show_dismissed))
+        else:
+            output = render(visible(report, args.show_dismissed), fmt)
+        report = visible(report, args.show_dismissed)
+        if args.out:
+            _write_atomic(Path(args.out), output)
+        else:
+            sys.stdout.writelines([output] if isinstance(output, str) else output)
+            sys.stdout.flush()
+    finally:
+        spool.close()
     if not args.quiet:
         for problem in report.problems:
             print(f"checker: warning: {problem}", file=sys.stderr)
@@ -285,7 +288,7 @@ def _dry_run(
     articles = list(corpus.articles)
     if store is not None:
         identity = extractor_identity(extractor)
-        todo = [a for a in articles if store.load(a, identity) is None]
+        todo = [a for a in articles if not store.has(a, identity)]
         print(
             f"checker: dry run: {len(articles) - len(todo)} of {len(articles)} articles are "
             f"already in {store.path} and would be reused",

@@ -222,16 +222,30 @@ def compare_corpus(
     stories = group_stories(articles, extractions)
     by_article = {a.id: a for a in articles}
     by_extraction = {e.article: e for e in extractions}
+
+    def members(story: Story) -> StoryMembers:
+        return (
+            [by_article[i] for i in story.articles],
+            [by_extraction[i] for i in story.articles if i in by_extraction],
+        )
+
+    return stories, compare_stories(stories, members)
+
+
+StoryMembers = tuple[Sequence[Article], Sequence[Extraction]]
+
+
+def compare_stories(
+    stories: Iterable[Story], members: Callable[[Story], StoryMembers]
+) -> tuple[Flag, ...]:
+    """The flags of every story, in a stable order. `members` gives a story's articles and
+    extractions when it is compared, so a caller can load one story at a time and let it
+    go afterwards (`checker.pipeline` re-reads them from a temporary file)."""
     flags: list[Flag] = []
     for story in stories:
-        flags.extend(
-            compare_story(
-                [by_article[i] for i in story.articles],
-                [by_extraction[i] for i in story.articles if i in by_extraction],
-                story=story.id,
-            )
-        )
-    return stories, tuple(sorted(flags, key=_flag_order))
+        articles, extractions = members(story)
+        flags.extend(compare_story(articles, extractions, story=story.id))
+    return tuple(sorted(flags, key=_flag_order))
 
 
 def compare_story(

@@ -15,12 +15,13 @@ import html
 import itertools
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from checker.html_assets import SCRIPT, STYLE, content_security_policy
 from checker.models import Article, ArticleSummary, Claim, Extraction, Flag, Report
 from checker.report import summary_line
+from checker.spool import Spool
 
 _SEVERITIES = ("high", "medium", "low")
 _CONFIDENCES = ("high", "medium", "low")
@@ -36,11 +37,13 @@ def _e(text: object) -> str:
 @dataclass(frozen=True)
 class _Ctx:
     report: Report
-    texts: dict[str, str]
-    claims: dict[str, tuple[Claim, ...]]
+    has_text: Callable[[str], bool]
+    text: Callable[[str], str | None]
+    claims: Callable[[str], tuple[Claim, ...]]
     aidx: dict[str, str]  # article id -> DOM id ("a0")
     fidx: dict[str, str]  # flag id -> DOM id ("f0")
     summaries: dict[str, ArticleSummary]
+    flags_of: dict[str, list[Flag]]  # article id -> flags with evidence in it, report order
 
 
 def render_html(
@@ -48,18 +51,73 @@ def render_html(
     *,
     articles: Sequence[Article] = (),
     extractions: Sequence[Extraction] = (),
+    spool: Spool | None = None,
     show_dismissed: bool = False,
     serve_token: str | None = None,
     run_label: str | None = None,
 ) -> str:
     """The whole page. `serve_token` switches on the review buttons of `checker serve`."""
+    return "".join(
+        iter_html(
+            report,
+            articles=articles,
+            extractions=extractions,
+            spool=spool,
+            show_dismissed=show_dismissed,
+            serve_token=serve_token,
+            run_label=run_label,
+        )
+    )
+
+
+def iter_html(
+    report: Report,
+    *,
+    articles: Sequence[Article] = (),
+    extractions: Sequence[Extraction] = (),
+    spool: Spool | None = None,
+    show_dismissed: bool = False,
+    serve_token: str | None = None,
+    run_label: str | None = None,
+) -> Iterator[str]:
+    """`render_html` in pieces, to be written as they come.
+
+    The article view takes texts and claims from `articles` and `extractions`, or from
+    `spool` one article at a time (a large run: the page is still ~11 KB per article).
+    """
+    flags_of: dict[str, list[Flag]] = defaultdict(list)
+    for f in report.flags:
+        for aid in dict.fromkeys(ev.article for ev in f.evidence):
+            flags_of[aid].append(f)
+    if spool is not None:
+        has_text: Callable[[str], bool] = spool.__contains__
+
+        def text(aid: str) -> str | None:
+            return spool.article(aid).text if aid in spool else None
+
+        def claims(aid: str) -> tuple[Claim, ...]:
+            return spool.get(aid)[1].claims if aid in spool else ()
+
+    else:
+        texts = {a.id: a.text for a in articles}
+        claims_by_id = {e.article: e.claims for e in extractions}
+        has_text = texts.__contains__
+
+        def text(aid: str) -> str | None:
+            return texts.get(aid)
+
+        def claims(aid: str) -> tuple[Claim, ...]:
+            return claims_by_id.get(aid, ())
+
     ctx = _Ctx(
         report=report,
-        texts={a.id: a.text for a in articles},
-        claims={e.article: e.claims for e in extractions},
+        has_text=has_text,
+        text=text,
+        claims=claims,
         aidx={a.id: f"a{n}" for n, a in enumerate(report.articles)},
         fidx={f.id: f"f{n}" for n, f in enumerate(report.flags)},
         summaries={a.id: a for a in report.articles},
+        flags_of=flags_of,
     )
     serve = serve_token is not None
     csp = content_security_policy(serve=serve)
@@ -91,8 +149,8 @@ def render_html(
         "<main>",
         *_summary(report),
         *_filters(ctx, show_dismissed),
-        *_flags(ctx, serve, show_dismissed),
-        *_articles(ctx),
+    ]
+    tail = [
         *_problems(report),
         "</main>",
         '<div id="live" class="sr" role="status" aria-live="polite"></div>',
@@ -101,7 +159,10 @@ def render_html(
         "</html>",
         "",
     ]
-    return "\n".join(head + body)
+    lines = itertools.chain(head, body, _flags(ctx, serve, show_dismissed), _articles(ctx), tail)
+    yield next(lines)
+    for line in lines:
+        yield "\n" + line
 
 
 # -- summary and filters --------------------------------------------------------------------
@@ -183,20 +244,20 @@ def _filters(ctx: _Ctx, show_dismissed: bool) -> list[str]:
 # -- flags ----------------------------------------------------------------------------------
 
 
-def _flags(ctx: _Ctx, serve: bool, show_dismissed: bool) -> list[str]:
-    out = ['<section id="flags" aria-label="Flags">', "<h2>Flags</h2>"]
+def _flags(ctx: _Ctx, serve: bool, show_dismissed: bool) -> Iterator[str]:
+    yield '<section id="flags" aria-label="Flags">'
+    yield "<h2>Flags</h2>"
     if not ctx.report.flags:
-        out.append('<p class="empty panel">No conflicts found.</p>')
+        yield '<p class="empty panel">No conflicts found.</p>'
     for flag in ctx.report.flags:
-        out.extend(_flag(ctx, flag, serve, show_dismissed))
-    out.append('<p id="none-shown" class="empty panel" hidden>No flag matches these filters.</p>')
+        yield from _flag(ctx, flag, serve, show_dismissed)
+    yield '<p id="none-shown" class="empty panel" hidden>No flag matches these filters.</p>'
     if ctx.report.flags and not serve:
-        out.append(
+        yield (
             '<p class="hint">To record a decision: <code>checker review RUN ID --dismiss --note '
             "&quot;why&quot;</code>, or open the run in <code>checker serve RUN</code>.</p>"
         )
-    out.append("</section>")
-    return out
+    yield "</section>"
 
 
 def _flag(ctx: _Ctx, flag: Flag, serve: bool, show_dismissed: bool) -> list[str]:
@@ -237,7 +298,7 @@ def _flag(ctx: _Ctx, flag: Flag, serve: bool, show_dismissed: bool) -> list[str]
         summary = ctx.summaries.get(ev.article)
         label = _label(summary) if summary else ev.article
         published = summary.published.isoformat() if summary and summary.published else ""
-        text = ctx.texts.get(ev.article)
+        text = ctx.text(ev.article)
         if text is not None and text[ev.start : ev.end] == ev.quote:
             before = _context_before(text, ev.start)
             after = _context_after(text, ev.end)
@@ -321,34 +382,33 @@ def _label(summary: ArticleSummary) -> str:
 # -- article view ---------------------------------------------------------------------------
 
 
-def _articles(ctx: _Ctx) -> list[str]:
-    shown = [a for a in ctx.report.articles if a.id in ctx.texts]
-    if not shown:
-        return []
-    out = [
+def _articles(ctx: _Ctx) -> Iterator[str]:
+    if not any(ctx.has_text(a.id) for a in ctx.report.articles):
+        return
+    yield from (
         '<section id="articles" aria-label="Articles">',
         "<h2>Articles</h2>",
         '<p class="legend"><mark class="claim">extracted claim</mark> '
         '<mark class="claim flagged">evidence of a flag</mark> '
         '<mark class="claim flagged sev-high">evidence of a high-severity flag</mark> · '
         "the small tags link each evidence to its flags.</p>",
-    ]
-    for summary in shown:
-        out.extend(_article(ctx, summary))
-    out.append("</section>")
-    return out
+    )
+    for summary in ctx.report.articles:
+        text = ctx.text(summary.id)
+        if text is not None:
+            yield from _article(ctx, summary, text)
+    yield "</section>"
 
 
-def _article(ctx: _Ctx, summary: ArticleSummary) -> list[str]:
+def _article(ctx: _Ctx, summary: ArticleSummary, text: str) -> list[str]:
     aid = summary.id
-    text = ctx.texts[aid]
-    claims = ctx.claims.get(aid, ())
+    claims = ctx.claims(aid)
     claim_spans: dict[tuple[int, int], list[Claim]] = defaultdict(list)
     for c in claims:
         if text[c.evidence.start : c.evidence.end] == c.evidence.quote:
             claim_spans[(c.evidence.start, c.evidence.end)].append(c)
     flag_spans: dict[tuple[int, int], list[Flag]] = defaultdict(list)
-    for f in ctx.report.flags:
+    for f in ctx.flags_of.get(aid, ()):
         for ev in f.evidence:
             if ev.article == aid and text[ev.start : ev.end] == ev.quote:
                 flag_spans[(ev.start, ev.end)].append(f)

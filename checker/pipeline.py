@@ -1,26 +1,41 @@
 """One check, end to end: corpus -> extract -> compare -> report.
 
 The library entry point; the CLI is a thin shell over `run_check`.
+
+Memory is bounded by the largest story, not the corpus, because a corpus of 100,000
+articles would need ~13 GB to hold every extraction as models:
+
+    extract (or reuse from the run store) ─▶ Collector.add: report row + story features
+                                              in memory, (article, extraction) to a Spool
+    group_features(compact features) ─▶ stories
+    compare_stories: each story's pairs re-read from the spool, compared, let go
+
+The report is the one `build_report` (everything in memory) gives, byte for byte.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 import time
+from array import array
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from checker.compare import compare_corpus
+from checker.compare import compare_corpus, compare_stories
 from checker.corpus import Corpus, load_corpus
 from checker.errors import ExtractionError, NoArticlesError
 from checker.extractors import Extractor
-from checker.models import Article, ArticleSummary, Extraction, Problem, Report
-from checker.report import render_json
+from checker.models import Article, ArticleSummary, Extraction, Problem, Report, Story
+from checker.report import iter_json
+from checker.spool import Spool
 from checker.store import REPORT_NAME, RunStore, extractor_identity, write_atomic
+from checker.stories import ArticleFeatures, article_features, group_features, is_distinctive
 
 Progress = Callable[[int, int], None]
+Sink = Callable[[Article, Extraction], None]
 
 # Articles longer than this are skipped with a problem (`--max-article-chars`): one pasted
 # archive must not eat a run's time or budget. The LLM extractor chunks anything longer
@@ -33,11 +48,29 @@ TEST_ONLY_DELAY_ENV = "CHECKER_TEST_ONLY_DELAY_PER_ARTICLE"
 
 @dataclass(frozen=True)
 class CheckResult:
-    """A report with what it was made from: the HTML article view needs texts and claims."""
+    """A report with what it was made from: the HTML article view needs texts and claims.
+
+    The articles and their extractions wait in `spool` (a temporary file), read back one
+    at a time with `spool.get(id)`; `corpus` and `extractions` load them all, which only
+    a small corpus can afford. Close the spool (`close()`) when done.
+    """
 
     report: Report
-    corpus: Corpus
-    extractions: tuple[Extraction, ...]
+    spool: Spool
+
+    @property
+    def corpus(self) -> Corpus:
+        return Corpus(
+            articles=tuple(a for a, _ in self.spool.pairs(self.spool.ids())),
+            problems=self.report.problems,
+        )
+
+    @property
+    def extractions(self) -> tuple[Extraction, ...]:
+        return tuple(e for _, e in self.spool.pairs(self.spool.ids()))
+
+    def close(self) -> None:
+        self.spool.close()
 
 
 def run_check(
@@ -64,8 +97,9 @@ def run_check(
         store=store,
         max_article_chars=max_article_chars,
     )
+    result.close()
     if store is not None:
-        write_atomic(store.dir / REPORT_NAME, render_json(result.report))
+        write_atomic(store.dir / REPORT_NAME, iter_json(result.report))
     return result.report
 
 
@@ -78,21 +112,35 @@ def check_corpus(
     store: RunStore | None = None,
     max_article_chars: int | None = None,
 ) -> CheckResult:
-    """`run_check`, keeping the articles and extractions alongside the report.
+    """`run_check`, keeping the articles and extractions (in a spool) alongside the report.
 
     With a `store`, extractions and flags are committed to it; writing ``report.json``
     is left to the caller (the CLI marks review statuses first).
+
+    Memory stays bounded by the largest story, not the corpus: each article is spooled
+    to a temporary file as soon as it is extracted (or loaded from the store) and its
+    text let go; only its summary row and story features stay in memory. Stories are
+    then compared one at a time, re-read from the spool.
     """
     corpus = load_checkable(corpus_path, max_article_chars)
+    articles: list[Article | None] = list(corpus.articles)
+    problems = corpus.problems
+    del corpus
     name = label or extractor.name
-    if store is None:
-        extractions = extract_all(extractor, corpus.articles, progress=progress)
-        return CheckResult(build_report(corpus, extractions, name), corpus, tuple(extractions))
-    store.begin_run(os.fspath(corpus_path), name)
-    extractions = extract_resumable(extractor, corpus.articles, store, progress=progress)
-    report = build_report(corpus, extractions, name)
-    store.finish_run(report.flags, report.problems)
-    return CheckResult(report, corpus, tuple(extractions))
+    collector = Collector(Spool())
+    try:
+        if store is None:
+            extract_all(extractor, articles, progress=progress, sink=collector.add)
+        else:
+            store.begin_run(os.fspath(corpus_path), name)
+            extract_resumable(extractor, articles, store, progress=progress, sink=collector.add)
+        report = collector.report(name, problems)
+    except BaseException:
+        collector.spool.close()
+        raise
+    if store is not None:
+        store.finish_run(report.flags, report.problems)
+    return CheckResult(report, collector.spool)
 
 
 def load_checkable(corpus_path: str | os.PathLike[str], max_article_chars: int | None) -> Corpus:
@@ -130,32 +178,48 @@ def limit_size(corpus: Corpus, max_chars: int | None) -> Corpus:
 
 def extract_resumable(
     extractor: Extractor,
-    articles: Sequence[Article],
+    articles: list[Article | None],
     store: RunStore,
     *,
     progress: Progress | None = None,
-) -> list[Extraction]:
+    sink: Sink,
+) -> None:
     """Extract what the store does not hold yet, committing each article when done.
 
-    Articles run on the extractor's `concurrency` threads (1 for the rule extractor);
-    results come back in input order. An extractor with a `prepare` method (the Batch API
-    runner) is first given every article still to do, so it can submit them at once.
+    Every article goes to `sink` with its extraction, reused or new, and its slot in
+    `articles` is emptied, so its text can be let go. Stored articles are read back one
+    at a time. Articles to extract run on the extractor's `concurrency` threads (1 for the
+    rule extractor); `sink` is called on this thread. An extractor with a `prepare`
+    method (the Batch API runner) is first given every article still to do, so it can
+    submit them at once.
     """
     identity = extractor_identity(extractor)
-    slots: list[Extraction | None] = [store.load(a, identity) for a in articles]
-    todo = [i for i, found in enumerate(slots) if found is None]
-    store.counts.articles = len(articles)
-    store.counts.reused = len(articles) - len(todo)
+    total = len(articles)
+    todo = [i for i, a in enumerate(articles) if a is not None and not store.has(a, identity)]
+    store.counts.articles = total
+    store.counts.reused = total - len(todo)
     prepare = getattr(extractor, "prepare", None)
     if todo and callable(prepare):
         prepare([articles[i] for i in todo])
+    pending = set(todo)
+    for index, article in enumerate(articles):
+        if article is None or index in pending:
+            continue
+        stored = store.load(article, identity)
+        if stored is None:  # changed under us (another process): extract it after all
+            todo.append(index)
+            store.counts.reused -= 1
+            continue
+        sink(article, stored)
+        articles[index] = None
     delay = float(os.environ.get(TEST_ONLY_DELAY_ENV) or 0)
-    done = store.counts.reused
+    done = total - len(todo)
     if progress is not None and done:
-        progress(done, len(articles))
+        progress(done, total)
 
     def work(index: int) -> Extraction:
         article = articles[index]
+        assert article is not None
         extraction = extract_one(extractor, article)
         store.save(article, identity, extraction)
         if delay:
@@ -164,12 +228,15 @@ def extract_resumable(
 
     def finished(index: int, extraction: Extraction) -> None:
         nonlocal done
-        slots[index] = extraction
+        article = articles[index]
+        assert article is not None
+        sink(article, extraction)
+        articles[index] = None
         store.counts.extracted += 1
         store.counts.failed += extraction.status != "ok"
         done += 1
         if progress is not None:
-            progress(done, len(articles))
+            progress(done, total)
 
     workers = max(1, int(getattr(extractor, "concurrency", 1) or 1))
     if workers == 1 or len(todo) <= 1:
@@ -184,7 +251,6 @@ def extract_resumable(
             pool.shutdown(wait=True, cancel_futures=True)  # a bad key stops the run now
             raise
         pool.shutdown()
-    return [slot for slot in slots if slot is not None]
 
 
 def extract_one(extractor: Extractor, article: Article) -> Extraction:
@@ -201,53 +267,146 @@ def extract_one(extractor: Extractor, article: Article) -> Extraction:
 
 
 def extract_all(
-    extractor: Extractor, articles: Sequence[Article], *, progress: Progress | None = None
+    extractor: Extractor,
+    articles: Sequence[Article | None],
+    *,
+    progress: Progress | None = None,
+    sink: Sink | None = None,
 ) -> list[Extraction]:
-    """Extract every article; a failure is recorded on its article and the run goes on."""
+    """Extract every article; a failure is recorded on its article and the run goes on.
+
+    With a `sink`, each article goes to it with its extraction as soon as it is done,
+    its slot in `articles` (a list) is emptied so its text can be let go, and nothing is
+    returned; without one, the extractions are returned in input order. An extractor with
+    its own `extract_many` (LLM, replay) is given all articles at once, as it schedules
+    them itself.
+    """
     many = getattr(extractor, "extract_many", None)
     if callable(many):
-        result: list[Extraction] = many(articles)
-        return result
+        present = [a for a in articles if a is not None]
+        result: list[Extraction] = many(present)
+        if sink is None:
+            return result
+        for article, extraction in zip(present, result, strict=True):
+            sink(article, extraction)
+        _empty(articles)
+        return []
     out: list[Extraction] = []
-    for done, article in enumerate(articles, 1):
-        try:
-            out.append(extractor.extract(article))
-        except ExtractionError as exc:
-            out.append(
-                Extraction(
-                    article=article.id,
-                    extractor=extractor.name,
-                    status="extraction_failed",
-                    reason=str(exc),
-                )
-            )
+    total = sum(a is not None for a in articles)
+    done = 0
+    for index, item in enumerate(articles):
+        if item is None:
+            continue
+        article = item
+        extraction = extract_one(extractor, article)
+        if sink is None:
+            out.append(extraction)
+        else:
+            sink(article, extraction)
+            if isinstance(articles, list):
+                articles[index] = None
+        done += 1
         if progress is not None:
-            progress(done, len(articles))
+            progress(done, total)
     return out
 
 
-def build_report(corpus: Corpus, extractions: Sequence[Extraction], label: str) -> Report:
-    by_id = {e.article: e for e in extractions}
-    summaries = []
-    for article in corpus.articles:
-        e = by_id[article.id]
-        summaries.append(
-            ArticleSummary(
-                id=article.id,
-                path=article.path,
-                title=article.title,
-                source=article.source,
-                url=article.url,
-                published=article.published,
-                published_origin=article.published_origin,
-                published_note=article.published_note,
-                extractor=e.extractor,
-                status=e.status,
-                reason=e.reason,
-                claims=len(e.claims),
-                mentions=len(e.mentions),
-            )
+def _empty(articles: Sequence[Article | None]) -> None:
+    if isinstance(articles, list):
+        articles[:] = [None] * len(articles)
+
+
+class Collector:
+    """What the pipeline keeps of each extracted article: its report row and its story
+    features in memory, the article and extraction themselves in a `Spool`."""
+
+    def __init__(self, spool: Spool) -> None:
+        self.spool = spool
+        self.summaries: dict[str, ArticleSummary] = {}
+        self.features = FeatureTable()
+
+    def add(self, article: Article, extraction: Extraction) -> None:
+        self.summaries[article.id] = summarise(article, extraction)
+        self.features.add(article_features(article, extraction))
+        self.spool.put(article, extraction)
+
+    def report(self, label: str, problems: tuple[Problem, ...]) -> Report:
+        """Group the articles into stories and compare them, one story at a time."""
+        stories = group_features(self.features.distinctive())
+        self.features = FeatureTable()
+
+        def members(story: Story) -> tuple[list[Article], list[Extraction]]:
+            pairs = list(self.spool.pairs(story.articles))
+            return [a for a, _ in pairs], [e for _, e in pairs]
+
+        flags = compare_stories(stories, members)
+        return Report(
+            extractor=label,
+            articles=tuple(self.summaries[key] for key in sorted(self.summaries)),
+            flags=flags,
+            problems=problems,
+            stories=stories,
         )
+
+
+class FeatureTable:
+    """Story features of many articles, compactly: each distinct feature string is kept
+    once and each article holds an array of their numbers (a frozenset of ~100 strings
+    per article would cost ~10 KB; this costs ~0.5 KB)."""
+
+    def __init__(self) -> None:
+        self._numbers: dict[str, int] = {}
+        self._rows: list[tuple[str, dt.date | None, array[int]]] = []
+
+    def add(self, item: ArticleFeatures) -> None:
+        numbers = self._numbers
+        row = array("i", sorted(numbers.setdefault(f, len(numbers)) for f in item.features))
+        self._rows.append((item.id, item.published, row))
+
+    def distinctive(self) -> list[ArticleFeatures]:
+        """Each article with only its distinctive features (`stories.is_distinctive`),
+        which is all `group_features` uses: the same stories, a fraction of the memory."""
+        df = [0] * len(self._numbers)
+        for _, _, row in self._rows:
+            for n in row:
+                df[n] += 1
+        names: list[str | None] = [None] * len(self._numbers)
+        for name, n in self._numbers.items():
+            if is_distinctive(df[n]):
+                names[n] = name
+        return [
+            ArticleFeatures(
+                article_id,
+                published,
+                frozenset(kept for n in row if (kept := names[n]) is not None),
+            )
+            for article_id, published, row in self._rows
+        ]
+
+
+def summarise(article: Article, extraction: Extraction) -> ArticleSummary:
+    """The report row of one article."""
+    return ArticleSummary(
+        id=article.id,
+        path=article.path,
+        title=article.title,
+        source=article.source,
+        url=article.url,
+        published=article.published,
+        published_origin=article.published_origin,
+        published_note=article.published_note,
+        extractor=extraction.extractor,
+        status=extraction.status,
+        reason=extraction.reason,
+        claims=len(extraction.claims),
+        mentions=len(extraction.mentions),
+    )
+
+
+def build_report(corpus: Corpus, extractions: Sequence[Extraction], label: str) -> Report:
+    """The report of a corpus whose extractions are all in memory (small corpora, tests)."""
+    by_id = {e.article: e for e in extractions}
+    summaries = [summarise(article, by_id[article.id]) for article in corpus.articles]
     stories, flags = compare_corpus(corpus.articles, extractions)
     return Report(
         extractor=label,

@@ -20,13 +20,13 @@ import datetime as dt
 import json
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
 from checker.errors import ConfigError
 from checker.models import Article, Extraction, Flag, Report
@@ -158,12 +158,49 @@ def mark_flags(
     return report.model_copy(update={"flags": tuple(flags)})
 
 
-def apply_reviews(report: Report, run_dir: str | os.PathLike[str]) -> Report:
-    """Mark a fresh report against the run's previous report.json and its decisions."""
+def apply_reviews(
+    report: Report, run_dir: str | os.PathLike[str], previous_ids: set[str] | None = None
+) -> Report:
+    """Mark a fresh report against the run's previous report.json and its decisions.
+
+    `previous_ids`: the flag ids of that report.json, when the caller read them already
+    (`previous_flag_ids`, before the run replaced it).
+    """
     run = Path(run_dir)
-    previous = run / REPORT_NAME
-    previous_ids = {f.id for f in load_report(previous).flags} if previous.exists() else set()
+    if previous_ids is None:
+        previous_ids = previous_flag_ids(run)
     return mark_flags(report, previous_ids, ReviewStore(run).decisions())
+
+
+class _FlagId(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    id: str
+
+
+class _FlagIds(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    schema_version: str
+    flags: tuple[_FlagId, ...]
+
+
+def previous_flag_ids(run_dir: str | os.PathLike[str]) -> set[str]:
+    """The flag ids of the run's report.json (empty when there is none yet).
+
+    Reads only the ids, not the whole report: a 100,000-article report would otherwise
+    be parsed into models just to learn which flags it had.
+    """
+    target = Path(run_dir) / REPORT_NAME
+    if not target.exists():
+        return set()
+    try:
+        data = target.read_bytes()
+        return {f.id for f in _FlagIds.model_validate_json(data).flags}
+    except OSError as exc:
+        raise ConfigError(f"cannot read {target}: {exc.strerror or exc}") from exc
+    except ValidationError as exc:
+        raise ConfigError(
+            f"{target}: not a checker JSON report ({exc.error_count()} errors)"
+        ) from exc
 
 
 def current_report(run_dir: str | os.PathLike[str]) -> Report:
@@ -219,6 +256,7 @@ def load_report(path: str | os.PathLike[str]) -> Report:
 
 
 _ARTICLE_VIEW = TypeAdapter(list[tuple[Article, Extraction]])
+_ARTICLE_PAIR = TypeAdapter(tuple[Article, Extraction])
 
 
 def save_articles(
@@ -228,8 +266,22 @@ def save_articles(
 ) -> None:
     """Keep texts and extractions beside report.json for the HTML article view."""
     by_id = {e.article: e for e in extractions}
-    pairs = [(a, by_id[a.id]) for a in articles if a.id in by_id]
-    write_atomic(Path(run_dir) / ARTICLES_NAME, _ARTICLE_VIEW.dump_json(pairs).decode("utf-8"))
+    write_article_view(run_dir, ((a, by_id[a.id]) for a in articles if a.id in by_id))
+
+
+def write_article_view(
+    run_dir: str | os.PathLike[str], pairs: Iterable[tuple[Article, Extraction]]
+) -> None:
+    """`save_articles` from (article, extraction) pairs that come one at a time: the file
+    is written pair by pair, never held whole (it is ~45 KB per article)."""
+
+    def pieces() -> Iterator[str]:
+        yield "["
+        for number, pair in enumerate(pairs):
+            yield ("," if number else "") + _ARTICLE_PAIR.dump_json(pair).decode("utf-8")
+        yield "]"
+
+    write_atomic(Path(run_dir) / ARTICLES_NAME, pieces())
 
 
 def load_articles(

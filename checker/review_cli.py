@@ -14,7 +14,7 @@ from typing import Any
 from checker.errors import ConfigError
 from checker.models import Report
 from checker.pipeline import CheckResult
-from checker.report import render_json
+from checker.report import iter_json
 from checker.review import (
     Decision,
     ReviewStore,
@@ -24,7 +24,7 @@ from checker.review import (
     diff_reports,
     find_flag,
     load_report,
-    save_articles,
+    write_article_view,
 )
 from checker.store import REPORT_NAME, write_atomic
 
@@ -91,13 +91,20 @@ def add_check_options(check: argparse.ArgumentParser) -> None:
     )
 
 
-def record_run(result: CheckResult, run_dir: str | Path) -> Report:
-    """The `check --run` hook: mark flags, then save report.json and the article view."""
+def record_run(
+    result: CheckResult, run_dir: str | Path, previous_ids: set[str] | None = None
+) -> Report:
+    """The `check --run` hook: mark flags, then save report.json and the article view.
+
+    `previous_ids`: the flag ids of the run's report.json before this run (read by the
+    caller early, while memory is free; read here when None).
+    """
     run = Path(run_dir)
     ReviewStore(run).ensure()
-    report = apply_reviews(result.report, run)
-    save_articles(run, result.corpus.articles, result.extractions)
-    write_atomic(run / REPORT_NAME, render_json(report))
+    report = apply_reviews(result.report, run, previous_ids)
+    spool = result.spool
+    write_article_view(run, spool.pairs(spool.ids()))
+    write_atomic(run / REPORT_NAME, iter_json(report))
     return report
 
 

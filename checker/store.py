@@ -186,7 +186,7 @@ class RunStore:
             self._db.execute("DELETE FROM flags")
             self._db.executemany(
                 "INSERT OR REPLACE INTO flags VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
+                (  # a generator: one row's JSON at a time, not every flag's at once
                     (
                         f.id,
                         f.kind,
@@ -197,7 +197,7 @@ class RunStore:
                         self.run_id,
                     )
                     for f in flags
-                ],
+                ),
             )
             self._db.execute("DELETE FROM problems")
             self._db.executemany(
@@ -221,6 +221,16 @@ class RunStore:
             )
 
     # --- articles ---------------------------------------------------------------------
+
+    def has(self, article: Article, identity: str) -> bool:
+        """Whether the store holds a finished extraction of `article` by this extractor."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT 1 FROM articles WHERE id = ? AND content_hash = ?"
+                " AND extractor_identity = ? AND status = 'ok'",
+                (article.id, article.content_hash, identity),
+            ).fetchone()
+        return row is not None
 
     def load(self, article: Article, identity: str) -> Extraction | None:
         """The stored extraction of `article` by this extractor, if it finished."""
@@ -317,8 +327,12 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(path: Path, text: str) -> None:
-    """Write via a temporary file in the same folder and rename: never half a file."""
+def write_atomic(path: Path, text: str | Iterable[str]) -> None:
+    """Write via a temporary file in the same folder and rename: never half a file.
+
+    `text` may come in pieces (an iterable of strings), so a large report is written
+    without ever being one string in memory.
+    """
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -326,7 +340,10 @@ def write_atomic(path: Path, text: str) -> None:
             # mkstemp makes the file private (0600); a report is for sharing, as with open().
             Path(tmp).chmod(0o666 & ~_umask())
             with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
+                if isinstance(text, str):
+                    handle.write(text)
+                else:
+                    handle.writelines(text)
                 handle.flush()
                 os.fsync(handle.fileno())
             Path(tmp).replace(path)

@@ -96,7 +96,7 @@ def group_features(items: Sequence[ArticleFeatures]) -> tuple[Story, ...]:
     df: Counter[str] = Counter()
     for item in ordered:
         df.update(item.features)
-    keep = frozenset(f for f, n in df.items() if 2 <= n <= MAX_DF)
+    keep = frozenset(f for f, n in df.items() if is_distinctive(n))
     distinctive = [item.features & keep for item in ordered]
     named = frozenset(f for f in keep if f.startswith("n:"))
     people = [feats & named for feats in distinctive]
@@ -132,6 +132,15 @@ def group_features(items: Sequence[ArticleFeatures]) -> tuple[Story, ...]:
         label = tuple(k[2:] for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
         stories.append(Story(id=story_id(ids), articles=ids, entities=label[:5]))
     return tuple(sorted(stories, key=lambda s: s.articles[0]))
+
+
+def is_distinctive(df: int) -> bool:
+    """Whether a feature found in `df` articles can link two of them (rule 2 above).
+
+    Only such features matter to `group_features`: a caller that counts df itself may
+    pass each article's distinctive features alone and get the same stories.
+    """
+    return 2 <= df <= MAX_DF
 
 
 def group_stories(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from checker.cli import main
-from checker.html import render_html
+from checker.html import iter_html, render_html
 from checker.html_assets import SCRIPT, STYLE, content_security_policy, csp_hash
 from checker.pipeline import CheckResult, check_corpus
 from checker.rules import RuleExtractor
@@ -23,15 +24,19 @@ EVIL = (
 
 
 @pytest.fixture(scope="module")
-def evil(tmp_path_factory: pytest.TempPathFactory) -> CheckResult:
+def evil(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CheckResult]:
     folder = tmp_path_factory.mktemp("evil")
     (folder / "evil<b>.txt").write_text(EVIL, encoding="utf-8")
-    return check_corpus(folder, RuleExtractor())
+    result = check_corpus(folder, RuleExtractor())
+    yield result
+    result.close()
 
 
 @pytest.fixture(scope="module")
-def seeds() -> CheckResult:
-    return check_corpus(SEEDS, RuleExtractor())
+def seeds() -> Iterator[CheckResult]:
+    result = check_corpus(SEEDS, RuleExtractor())
+    yield result
+    result.close()
 
 
 def page(result: CheckResult, **kwargs: object) -> str:
@@ -142,6 +147,16 @@ def test_serve_mode_adds_token_and_review_forms_static_mode_does_not(seeds: Chec
 
 def test_rendering_is_deterministic(seeds: CheckResult) -> None:
     assert page(seeds) == page(seeds)
+
+
+def test_the_article_view_from_the_spool_is_the_page_from_lists(
+    seeds: CheckResult, evil: CheckResult
+) -> None:
+    for result in (seeds, evil):
+        from_spool = render_html(result.report, spool=result.spool)
+        assert from_spool == page(result)
+        assert "".join(iter_html(result.report, spool=result.spool)) == from_spool
+    assert 'id="articles"' in render_html(seeds.report, spool=seeds.spool)
 
 
 def test_cli_format_html(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

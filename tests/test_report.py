@@ -19,7 +19,7 @@ from checker.models import (
     Report,
 )
 from checker.pipeline import run_check
-from checker.report import render, render_json, render_markdown, summary_line
+from checker.report import iter_json, render, render_json, render_markdown, summary_line
 from checker.rules import RuleExtractor
 
 THREE = "In August, the United States imposed sanctions on three entities linked to arms deals between North Korea and Russia.\n"
@@ -166,6 +166,15 @@ def test_json_is_byte_identical_across_renders_and_runs(report: Report, tmp_path
     again = run_check(write_corpus(tmp_path / "again"), RuleExtractor())
     assert [f.id for f in again.flags] == [f.id for f in report.flags]
     assert [f.summary for f in again.flags] == [f.summary for f in report.flags]
+
+
+def test_json_in_pieces_is_the_json_dump_of_the_whole_report(report: Report) -> None:
+    empty = Report(extractor="rules", articles=(), flags=())
+    for r in (report, empty, report.model_copy(update={"flags": ()})):
+        whole = json.dumps(r.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+        pieces = list(iter_json(r))
+        assert "".join(pieces) == whole == render_json(r)
+    assert len(list(iter_json(report))) > len(report.flags) + len(report.articles)
 
 
 def test_json_keeps_curly_quotes_verbatim() -> None:

@@ -7,17 +7,22 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from pydantic import TypeAdapter
 
 from checker.cli import main
 from checker.errors import ConfigError
-from checker.models import Report
+from checker.models import Article, Extraction, Report
 from checker.review import (
+    ARTICLES_NAME,
     ReviewStore,
     apply_reviews,
     current_report,
     diff_reports,
     find_flag,
+    load_articles,
     load_report,
+    previous_flag_ids,
+    write_article_view,
 )
 
 GARBLE = "Russia and China have joined China in opposing further sanctions.\n"
@@ -131,6 +136,29 @@ def test_apply_reviews_without_a_previous_report_marks_all_new(run: Path, tmp_pa
     report = load_report(run)
     fresh = apply_reviews(report, tmp_path / "empty-run")
     assert {f.review for f in fresh.flags} == {"new"}
+
+
+def test_previous_flag_ids_reads_only_the_ids_and_rejects_what_is_not_a_report(
+    run: Path, tmp_path: Path
+) -> None:
+    assert previous_flag_ids(run) == {f.id for f in load_report(run).flags} != set()
+    assert previous_flag_ids(tmp_path / "no-run-yet") == set()
+    (tmp_path / "bad").mkdir()
+    (tmp_path / "bad" / "report.json").write_text('{"flags": 3}', encoding="utf-8")
+    with pytest.raises(ConfigError, match="not a checker JSON report"):
+        previous_flag_ids(tmp_path / "bad")
+
+
+def test_the_article_view_written_pair_by_pair_is_the_whole_dump(run: Path, tmp_path: Path) -> None:
+    articles, extractions = load_articles(run)
+    assert len(articles) == 3
+    pairs = list(zip(articles, extractions, strict=True))
+    write_article_view(tmp_path, iter(pairs))
+    whole = TypeAdapter(list[tuple[Article, Extraction]]).dump_json(pairs)
+    assert (tmp_path / ARTICLES_NAME).read_bytes() == whole
+    write_article_view(tmp_path, iter([]))
+    assert (tmp_path / ARTICLES_NAME).read_text(encoding="utf-8") == "[]"
+    assert load_articles(tmp_path) == ((), ())
 
 
 def test_find_flag_accepts_unique_prefixes_only(run: Path) -> None:

@@ -95,6 +95,11 @@ def test_kill_9_mid_run_then_rerun_resumes_without_duplicates(tmp_path: Path) ->
     assert runs[-1] == ("finished", ARTICLES - len(first), len(first))
     report = json.loads((run / REPORT_NAME).read_text(encoding="utf-8"))
     assert sorted(a["id"] for a in report["articles"]) == sorted(after)
+    fresh = tmp_path / "fresh"
+    assert main([*check_cmd(corpus, fresh)[3:], "--extractor", "rules", "--quiet"]) in (0, 1)
+    assert (run / REPORT_NAME).read_bytes() == (fresh / REPORT_NAME).read_bytes(), (
+        "the resumed run reports exactly what an uninterrupted run does"
+    )
 
 
 def test_a_rerun_reuses_everything_and_gives_the_same_report(tmp_path: Path) -> None:

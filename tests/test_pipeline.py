@@ -1,0 +1,195 @@
+"""The pipeline's bounded-memory path (checker.pipeline): articles spooled as they are
+extracted, stories compared one at a time, and the very same report as the all-in-memory
+path (`build_report`), with or without a run store, fresh or resumed."""
+
+from __future__ import annotations
+
+import gc
+import re
+from collections.abc import Iterator, Sequence
+from functools import partial
+from pathlib import Path
+
+import pytest
+
+from checker import compare
+from checker.corpus import load_corpus
+from checker.models import Article, Extraction, Flag
+from checker.pipeline import (
+    Collector,
+    FeatureTable,
+    build_report,
+    check_corpus,
+    extract_all,
+    run_check,
+)
+from checker.report import render_json
+from checker.rules import RuleExtractor
+from checker.spool import Spool
+from checker.store import RunStore, extractor_identity
+from checker.stories import article_features, group_features, group_stories
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+# Three stories: the seed cluster, and two rewrites of it with other people and dates.
+STORIES: tuple[tuple[str, dict[str, str], int], ...] = (
+    ("", {}, 0),
+    ("b-", {"Adrienne Watson": "Marta Lindqvist", "John Kirby": "Olek Brandauer"}, 40),
+    ("c-", {"Kim Jong Un": "Ines Okonkwo", "Kim Jong-un": "Ines Okonkwo", "Shoigu": "Haral"}, 90),
+)
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Fifteen articles in three stories, as .txt files with front matter."""
+    folder = tmp_path_factory.mktemp("stories")
+    seeds = load_corpus(SEEDS).articles
+    for prefix, mapping, days in STORIES:
+        pattern = re.compile("|".join(re.escape(k) for k in mapping) or "(?!)")
+        for a in seeds:
+            assert a.published is not None
+            text = pattern.sub(partial(_swap, mapping), a.text)
+            published = a.published.toordinal() + days
+            date = type(a.published).fromordinal(published).isoformat()
+            (folder / f"{prefix}{a.id}.txt").write_text(
+                f"---\npublished: {date}\n---\n{text}", encoding="utf-8"
+            )
+    return folder
+
+
+def _swap(mapping: dict[str, str], match: re.Match[str]) -> str:
+    return mapping[match.group()]
+
+
+def in_memory(folder: Path) -> str:
+    """The report as the pipeline made it before it streamed: everything in memory."""
+    loaded = load_corpus(folder)
+    return render_json(build_report(loaded, extract_all(RuleExtractor(), loaded.articles), "rules"))
+
+
+def test_the_streamed_report_is_the_in_memory_report(corpus: Path) -> None:
+    expected = in_memory(corpus)
+    report = run_check(corpus, RuleExtractor(), label="rules")
+    assert render_json(report) == expected
+    assert len(report.stories) == 3
+    assert len({f.story for f in report.flags}) == 3, "every story has flags of its own"
+
+
+def test_a_run_store_fresh_rerun_and_resumed_give_the_same_report(
+    corpus: Path, tmp_path: Path
+) -> None:
+    expected = in_memory(corpus)
+    with RunStore(tmp_path / "fresh") as store:
+        assert render_json(run_check(corpus, RuleExtractor(), label="rules", store=store)) == (
+            expected
+        )
+        assert store.counts.extracted == 15
+    with RunStore(tmp_path / "fresh") as store:
+        assert render_json(run_check(corpus, RuleExtractor(), label="rules", store=store)) == (
+            expected
+        )
+        assert (store.counts.extracted, store.counts.reused) == (0, 15)
+    # A run killed after six articles: those are in the store, the rest is not.
+    rules = RuleExtractor()
+    with RunStore(tmp_path / "resumed") as store:
+        store.begin_run(str(corpus), "rules")
+        for article in load_corpus(corpus).articles[4:10]:
+            store.save(article, extractor_identity(rules), rules.extract(article))
+    with RunStore(tmp_path / "resumed") as store:
+        assert render_json(run_check(corpus, rules, label="rules", store=store)) == expected
+        assert (store.counts.extracted, store.counts.reused) == (9, 6)
+
+
+def live_extractions() -> int:
+    return sum(isinstance(o, Extraction) for o in gc.get_objects())
+
+
+def test_stories_are_compared_one_at_a_time_from_the_spool(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a story is compared, only its own extractions are alive: the others wait in
+    the spool (or the store), whether they were extracted now or reused."""
+    compare_story = compare.compare_story
+    seen: list[tuple[int, int]] = []
+
+    def spy(
+        articles: Sequence[Article], extractions: Sequence[Extraction], story: str | None = None
+    ) -> tuple[Flag, ...]:
+        seen.append((len(extractions), live_extractions() - before))
+        return compare_story(articles, extractions, story)
+
+    monkeypatch.setattr(compare, "compare_story", spy)
+    for _ in range(2):  # extracted now, then reused from the store
+        gc.collect()
+        before = live_extractions()
+        with RunStore(tmp_path / "run") as store:
+            result = check_corpus(corpus, RuleExtractor(), store=store)
+        result.close()
+        assert [n for n, _ in seen] == [5, 5, 5]
+        assert all(alive <= 5 for _, alive in seen), seen
+        seen.clear()
+
+
+def test_the_store_is_read_one_article_at_a_time(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with RunStore(tmp_path / "run") as store:
+        run_check(corpus, RuleExtractor(), store=store)
+    load = RunStore.load
+    alive: list[int] = []
+
+    def spy(self: RunStore, article: Article, identity: str) -> Extraction | None:
+        alive.append(live_extractions() - before)
+        return load(self, article, identity)
+
+    monkeypatch.setattr(RunStore, "load", spy)
+    gc.collect()
+    before = live_extractions()
+    with RunStore(tmp_path / "run") as store:
+        run_check(corpus, RuleExtractor(), store=store)
+    assert len(alive) == 15
+    assert max(alive) <= 1, alive
+
+
+def test_the_feature_table_groups_as_group_stories_does(corpus: Path) -> None:
+    loaded = load_corpus(corpus)
+    extractions = extract_all(RuleExtractor(), loaded.articles)
+    table = FeatureTable()
+    for article, extraction in zip(loaded.articles, extractions, strict=True):
+        table.add(article_features(article, extraction))
+    compact = table.distinctive()
+    assert group_features(compact) == group_stories(loaded.articles, extractions)
+    full = [article_features(a, e) for a, e in zip(loaded.articles, extractions, strict=True)]
+    assert sum(len(f.features) for f in compact) < sum(len(f.features) for f in full)
+
+
+def test_extract_all_with_a_sink_lets_each_article_go(corpus: Path) -> None:
+    articles: list[Article | None] = list(load_corpus(corpus).articles)
+    got: list[str] = []
+
+    def sink(article: Article, extraction: Extraction) -> None:
+        assert article.id == extraction.article
+        assert articles.count(None) == len(got), "the articles before this one were let go"
+        got.append(article.id)
+
+    assert extract_all(RuleExtractor(), articles, sink=sink) == []
+    assert len(got) == 15
+    assert articles == [None] * 15
+
+
+def test_collector_report_orders_articles_by_id_whatever_the_order_they_come_in(
+    corpus: Path,
+) -> None:
+    loaded = load_corpus(corpus)
+    extractions = extract_all(RuleExtractor(), loaded.articles)
+    expected = render_json(build_report(loaded, extractions, "rules"))
+
+    def shuffled() -> Iterator[tuple[Article, Extraction]]:
+        pairs = list(zip(loaded.articles, extractions, strict=True))
+        yield from pairs[1::2]
+        yield from reversed(pairs[0::2])
+
+    with Spool() as spool:
+        collector = Collector(spool)
+        for article, extraction in shuffled():
+            collector.add(article, extraction)
+        assert render_json(collector.report("rules", loaded.problems)) == expected
