@@ -16,6 +16,7 @@ from checker.compare import compare_corpus
 from checker.corpus import Corpus, load_corpus
 from checker.errors import ExtractionError, NoArticlesError
 from checker.extractors import Extractor
+from checker.gc_tuning import full_collections_deferred
 from checker.models import Article, ArticleSummary, Extraction, Problem, Report
 from checker.report import render_json
 from checker.store import REPORT_NAME, RunStore, extractor_identity, write_atomic
@@ -69,6 +70,7 @@ def run_check(
     return result.report
 
 
+@full_collections_deferred()
 def check_corpus(
     corpus_path: str | os.PathLike[str],
     extractor: Extractor,
