@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import compress
 from typing import Literal
 
 from checker import lexicon as lx
@@ -48,12 +50,9 @@ _ACCORDING_TO = re.compile(r"\b[Aa]ccording to\b")
 _QUOTE_PAIRS = {"“": "”", '"': '"'}
 
 
-def _is_capitalised(word: str, low: str) -> bool:
-    """Capitalised, or an abbreviation that stands for a name in any case ("u.s.")."""
-    return word[0].isupper() or low in _CAPITALISED_ABBREVIATIONS
-
-
-@dataclass(frozen=True, slots=True)
+# Not frozen: an article makes hundreds of these, and a frozen dataclass sets each field
+# through object.__setattr__ (several times slower to build). Nothing mutates them.
+@dataclass(slots=True)
 class _Mention:
     text: str  # name as written (possessive stripped)
     kind: EntityKind
@@ -67,6 +66,11 @@ class _Mention:
 class _Shape:
     """What a capitalised run names, before short forms are resolved to full names.
 
+    It depends on the run's words (and the role word before it) only, so it is computed
+    once per distinct run (`_shape`) and placed in each sentence by `_Sentence.shapes`:
+    the name starts at the run's word `first` and ends `last_len` characters into its
+    last word.
+
     kind "maybe" is a single bare word: a person only if some full name in the article
     has it as a short form. `register` holds the words of a full person name.
     """
@@ -74,11 +78,11 @@ class _Shape:
     kind: Literal["place", "organization", "person", "maybe"]
     name: str
     low: str
-    start: int
-    end: int
+    first: int
+    last_len: int
     descriptors: tuple[str, ...]
     single: bool  # one name word: a short form to look up
-    register: list[str] | None
+    register: tuple[str, ...] | None
     time_word: bool  # the whole run is month or weekday names: never a mention
 
 
@@ -98,7 +102,7 @@ class _Sentence:
     quotes: list[tuple[int, int]]  # absolute spans of quoted text (inside the marks)
     mentions: list[_Mention] = field(default_factory=list)
     heading: bool = False
-    shapes: list[_Shape] = field(default_factory=list)
+    shapes: list[tuple[_Shape, int, int]] = field(default_factory=list)  # with start, end
     times: list[tuple[int, int]] | None = None  # memo of `_ArticleReader._times`
     evidence: Evidence | None = None  # memo of `_ArticleReader._evidence`
 
@@ -150,7 +154,7 @@ class _ArticleReader:
     def read(self) -> Extraction:
         for sentence in self.sentences:
             sentence.shapes = self._find_shapes(sentence)
-            for shape in sentence.shapes:
+            for shape, _, _ in sentence.shapes:
                 if shape.register is not None:
                     self._register_person(shape.register)
         # Second pass: short forms ("Kim", "Shoigu") now resolve to full names seen anywhere.
@@ -177,16 +181,17 @@ class _ArticleReader:
 
     # -- entities ----------------------------------------------------------------------
 
-    def _find_shapes(self, sentence: _Sentence) -> list[_Shape]:
-        """Capitalised runs of the sentence, classified as far as the run alone allows."""
-        shapes: list[_Shape] = []
+    def _find_shapes(self, sentence: _Sentence) -> list[tuple[_Shape, int, int]]:
+        """Capitalised runs of the sentence, classified as far as the run alone allows,
+        each with the start and end of the name it holds."""
+        shapes: list[tuple[_Shape, int, int]] = []
         words, lows, starts = sentence.words, sentence.lows, sentence.starts
-        caps = [_is_capitalised(w, low) for w, low in zip(words, lows, strict=True)]
+        abbreviations = _CAPITALISED_ABBREVIATIONS
+        caps = [w[0].isupper() or low in abbreviations for w, low in zip(words, lows, strict=True)]
         n = len(words)
-        i = 0
-        while i < n:
-            if not caps[i]:
-                i += 1
+        free = 0  # the first word after the last run
+        for i in compress(range(n), caps):
+            if i < free:
                 continue
             j = i
             while (
@@ -197,35 +202,30 @@ class _ArticleReader:
                 if words[j].endswith(("’s", "'s")):
                     break
                 j += 1
+            free = j + 1
             if i >= 2 and lows[i - 1] in {"for", "of", "&"} and caps[i - 2]:
-                i = j + 1
                 continue  # the tail of a longer name ("Institute for National Unification")
             role = lows[i - 1] if i > 0 and lows[i - 1] in lx.ROLE_WORDS else None
-            shape = _shape(words[i : j + 1], starts[i : j + 1], role)
+            shape = _shape(tuple(words[i : j + 1]), role)
             if shape is not None:
-                shapes.append(shape)
-            i = j + 1
+                shapes.append((shape, starts[i + shape.first], starts[j] + shape.last_len))
         return shapes
 
-    def _resolve_mentions(self, shapes: list[_Shape]) -> list[_Mention]:
+    def _resolve_mentions(self, shapes: list[tuple[_Shape, int, int]]) -> list[_Mention]:
         mentions: list[_Mention] = []
-        for shape in shapes:
+        for shape, start, end in shapes:
             if shape.time_word:
                 continue
             if shape.kind == "maybe":
                 full = self.persons.get(shape.low)
                 if full is not None:
-                    mentions.append(
-                        _Mention(shape.name, "person", shape.start, shape.end, full=full)
-                    )
+                    mentions.append(_Mention(shape.name, "person", start, end, full=full))
                 continue
             full = self.persons.get(shape.low) if shape.kind == "person" and shape.single else None
-            mentions.append(
-                _Mention(shape.name, shape.kind, shape.start, shape.end, shape.descriptors, full)
-            )
+            mentions.append(_Mention(shape.name, shape.kind, start, end, shape.descriptors, full))
         return mentions
 
-    def _register_person(self, words: list[str]) -> None:
+    def _register_person(self, words: tuple[str, ...]) -> None:
         full = " ".join(words)
         for short in {words[0].lower(), words[-1].lower()}:
             known = self.persons.get(short)
@@ -609,18 +609,19 @@ _CAPITALISED_ABBREVIATIONS = frozenset({"u.s.", "u.k.", "u.n."})
 _ADJACENT_GAPS = frozenset({"", " ", ". ", "-"})  # what may separate the words of a name
 
 
-def _shape(run: list[str], starts: list[int], role: str | None) -> _Shape | None:
-    """Classify a capitalised run of words at `starts` (`role`: a role word right before
-    it, "spokeswoman")."""
+@lru_cache(maxsize=1 << 16)
+def _shape(run: tuple[str, ...], role: str | None) -> _Shape | None:
+    """Classify a capitalised run of words (`role`: a role word right before it,
+    "spokeswoman"). Pure, and memoised: names and sentence-initial words recur."""
     if len(run) == 1:
-        return _shape_of_word(run[0], starts[0], role)
+        return _shape_of_word(run[0], role)
     words = [_strip_possessive(w) for w in run]
     lows = [w.lower() for w in words]
     time_word = _is_time_word([w.lower() for w in run])
-    stripped: list[str] = []
-    while lows and lows[0] in lx.STOP_CAPS:
-        stripped.append(words[0])
-        words, lows, starts = words[1:], lows[1:], starts[1:]
+    first = 0  # index in `run` of the name's first word
+    while first < len(lows) and lows[first] in lx.STOP_CAPS:
+        first += 1
+    stripped, words, lows = words[:first], words[first:], lows[first:]
     if not words:
         return None
     last_title = max((k for k, w in enumerate(lows) if w.rstrip(".") in _TITLES), default=-1)
@@ -630,41 +631,41 @@ def _shape(run: list[str], starts: list[int], role: str | None) -> _Shape | None
     if role:
         descriptors.insert(0, role)
     name_words = words[last_title + 1 :]
-    name_starts = starts[last_title + 1 :]
+    first += last_title + 1
     if not name_words:
         return None
     name = " ".join(name_words)
     low = name.lower()
-    start = name_starts[0]
-    end = name_starts[-1] + len(name_words[-1])
+    last_len = len(name_words[-1])
     name_lows = [w.lower() for w in name_words]
     # A leading demonym ("Russian", "North Korean") describes; it does not name.
     while len(name_words) > 1 and name_lows[0] in lx.DEMONYMS and low not in lx.PLACE_NAMES:
         descriptors.append(name_words[0])
-        name_words, name_lows, name_starts = name_words[1:], name_lows[1:], name_starts[1:]
-        name, low, start = " ".join(name_words), " ".join(name_lows), name_starts[0]
+        name_words, name_lows = name_words[1:], name_lows[1:]
+        name, low = " ".join(name_words), " ".join(name_lows)
+        first += 1
     single = len(name_words) == 1
     if low in lx.PLACE_NAMES and not descriptors:
-        return _Shape("place", name, low, start, end, (), single, None, time_word)
+        return _Shape("place", name, low, first, last_len, (), single, None, time_word)
     if any(w.rstrip(".") in lx.ORG_WORDS for w in name_lows) or any(
         w in lx.ORG_ACRONYMS for w in name_words
     ):
         return _Shape(
-            "organization", name, low, start, end, tuple(descriptors), False, None, time_word
+            "organization", name, low, first, last_len, tuple(descriptors), False, None, time_word
         )
     if descriptors or not single:
         if any(w in _OTHER_NAME_WORDS for w in name_lows) or low in lx.PLACE_NAMES:
             return None
         if name_lows[0] in lx.DEMONYMS:
             return None
-        register = None if single else name_words
+        register = None if single else tuple(name_words)
         return _Shape(
-            "person", name, low, start, end, tuple(descriptors), single, register, time_word
+            "person", name, low, first, last_len, tuple(descriptors), single, register, time_word
         )
-    return _Shape("maybe", name, low, start, end, (), True, None, time_word)
+    return _Shape("maybe", name, low, first, last_len, (), True, None, time_word)
 
 
-def _shape_of_word(written: str, start: int, role: str | None) -> _Shape | None:
+def _shape_of_word(written: str, role: str | None) -> _Shape | None:
     """`_shape` of a run of one word (most runs), without the list handling."""
     word = _strip_possessive(written)
     low = word.lower()
@@ -673,16 +674,16 @@ def _shape_of_word(written: str, start: int, role: str | None) -> _Shape | None:
     written_low = written.lower()
     time_word = written_low.rstrip(".") in lx.MONTHS or written_low in lx.WEEKDAYS
     descriptors = (role,) if role else ()
-    end = start + len(word)
+    n = len(word)
     if low in lx.PLACE_NAMES and not descriptors:
-        return _Shape("place", word, low, start, end, (), True, None, time_word)
+        return _Shape("place", word, low, 0, n, (), True, None, time_word)
     if low.rstrip(".") in lx.ORG_WORDS or word in lx.ORG_ACRONYMS:
-        return _Shape("organization", word, low, start, end, descriptors, False, None, time_word)
+        return _Shape("organization", word, low, 0, n, descriptors, False, None, time_word)
     if descriptors:
         if low in _OTHER_NAME_WORDS or low in lx.PLACE_NAMES or low in lx.DEMONYMS:
             return None
-        return _Shape("person", word, low, start, end, descriptors, True, None, time_word)
-    return _Shape("maybe", word, low, start, end, (), True, None, time_word)
+        return _Shape("person", word, low, 0, n, descriptors, True, None, time_word)
+    return _Shape("maybe", word, low, 0, n, (), True, None, time_word)
 
 
 def _strip_possessive(word: str) -> str:
