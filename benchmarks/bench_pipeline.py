@@ -4,9 +4,12 @@ Prints figures; asserts nothing. For each size (N, then K*N articles) it writes 
 corpus (see synth.py) to disk and then, in this process and pinned to one CPU where the OS
 allows it:
 
-1. times ``run_check(corpus_dir, RuleExtractor())``, exactly what the CLI runs: this is total_s;
+1. times ``run_check(corpus_dir, RuleExtractor())``, exactly what the CLI runs: this is total_s
+   (wall) and cpu_s (process CPU time), and gc_s, the part of cpu_s spent in Python's cyclic
+   garbage collector (measured with ``gc.callbacks``);
 2. unless ``--no-split``, runs the same stages again one by one (``load_corpus``,
-   ``extract_all``, ``compare_claims``) to split the time.
+   ``extract_all``, ``compare_claims``) to split the CPU time, with checker's memo caches
+   emptied first so that the second run is not flattered by the first one's.
 
 Usage: .venv/bin/python benchmarks/bench_pipeline.py [--articles 1000] [--factor 4]
        [--seed 0] [--keep DIR] [--profile]
@@ -36,6 +39,7 @@ from synth import load_seeds, story_of, write_corpus
 
 from checker.compare import compare_claims
 from checker.corpus import load_corpus
+from checker.gc_tuning import full_collections_deferred
 from checker.pipeline import extract_all, run_check
 from checker.rules import RuleExtractor
 
@@ -51,6 +55,7 @@ class Row:
     cross_story_flags: int
     total_s: float
     cpu_s: float
+    gc_s: float
     load_s: float | None = None
     extract_s: float | None = None
     compare_s: float | None = None
@@ -77,16 +82,47 @@ def maxrss_mb() -> float:
     return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
 
 
+class GcTimer:
+    """CPU time spent in the cyclic garbage collector while installed (``gc.callbacks``)."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._start = 0.0
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._start = time.process_time()
+        else:
+            self.seconds += time.process_time() - self._start
+
+    def __enter__(self) -> GcTimer:
+        gc.callbacks.append(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        gc.callbacks.remove(self)
+
+
+def clear_caches() -> None:
+    """Empty every ``functools`` memo cache of checker's modules (as in a fresh process)."""
+    for name, module in list(sys.modules.items()):
+        if name == "checker" or name.startswith("checker."):
+            for value in vars(module).values():
+                if callable(getattr(value, "cache_clear", None)):
+                    value.cache_clear()
+
+
 def measure(corpus_dir: Path, n: int, n_seeds: int, split: bool, profile_to: Path | None) -> Row:
     gc.collect()
     profiler = cProfile.Profile() if profile_to else None
-    t0, c0 = time.perf_counter(), time.process_time()
-    if profiler:
-        profiler.enable()
-    report = run_check(corpus_dir, RuleExtractor())
-    if profiler:
-        profiler.disable()
-    total, cpu = time.perf_counter() - t0, time.process_time() - c0
+    with GcTimer() as gc_timer:
+        t0, c0 = time.perf_counter(), time.process_time()
+        if profiler:
+            profiler.enable()
+        report = run_check(corpus_dir, RuleExtractor())
+        if profiler:
+            profiler.disable()
+        total, cpu = time.perf_counter() - t0, time.process_time() - c0
     if profiler and profile_to:
         profiler.dump_stats(profile_to)
     if len(report.articles) != n:
@@ -100,17 +136,20 @@ def measure(corpus_dir: Path, n: int, n_seeds: int, split: bool, profile_to: Pat
         ),
         total_s=total,
         cpu_s=cpu,
+        gc_s=gc_timer.seconds,
     )
     del report
     if split:
+        clear_caches()
         gc.collect()
-        t0 = time.perf_counter()
-        corpus = load_corpus(corpus_dir)
-        t1 = time.perf_counter()
-        extractions = extract_all(RuleExtractor(), corpus.articles)
-        t2 = time.perf_counter()
-        flags = compare_claims(corpus.articles, extractions)
-        t3 = time.perf_counter()
+        with full_collections_deferred():  # as in run_check
+            t0 = time.process_time()
+            corpus = load_corpus(corpus_dir)
+            t1 = time.process_time()
+            extractions = extract_all(RuleExtractor(), corpus.articles)
+            t2 = time.process_time()
+            flags = compare_claims(corpus.articles, extractions)
+            t3 = time.process_time()
         row.load_s, row.extract_s, row.compare_s = t1 - t0, t2 - t1, t3 - t2
         if len(flags) != row.flags:
             print(f"warning: {len(flags)} flags on the split run, {row.flags} on run_check")
@@ -125,13 +164,14 @@ def fmt(value: float | None, width: int, digits: int = 2) -> str:
 def print_table(rows: list[Row]) -> None:
     print(
         f"{'articles':>8}  {'claims':>7}  {'load_s':>7}  {'extract_s':>9}  {'compare_s':>9}"
-        f"  {'total_s':>7}  {'cpu_s':>7}  {'articles/s':>10}  {'flags':>6}  {'x-story':>7}"
+        f"  {'total_s':>7}  {'cpu_s':>7}  {'gc_s':>5}  {'articles/s':>10}  {'flags':>6}"
+        f"  {'x-story':>7}"
         f"  {'maxrss_MB':>9}"
     )
     for r in rows:
         print(
             f"{r.articles:>8}  {r.claims:>7}  {fmt(r.load_s, 7)}  {fmt(r.extract_s, 9)}"
-            f"  {fmt(r.compare_s, 9)}  {fmt(r.total_s, 7)}  {fmt(r.cpu_s, 7)}"
+            f"  {fmt(r.compare_s, 9)}  {fmt(r.total_s, 7)}  {fmt(r.cpu_s, 7)}  {fmt(r.gc_s, 5)}"
             f"  {fmt(r.rate, 10, 1)}  {r.flags:>6}  {r.cross_story_flags:>7}"
             f"  {fmt(r.maxrss_mb, 9, 0)}"
         )
@@ -200,9 +240,11 @@ def main(argv: list[str] | None = None) -> int:
     print_table(rows)
     print()
     print(
-        "total_s: wall time of run_check (as the CLI); cpu_s: its process CPU time; "
-        "load/extract/compare_s: a second, stage-by-stage run. x-story: flags whose articles "
-        "span more than one synthetic story."
+        "total_s: wall time of run_check (as the CLI); cpu_s: its process CPU time, of which "
+        "gc_s in the cyclic garbage collector; load/extract/compare_s: CPU time of a second, "
+        "stage-by-stage run with cold memo caches (compare includes story grouping). "
+        "x-story: flags whose articles span more than one synthetic story. articles/s is "
+        "per wall second: on a shared machine, compare cpu_s."
     )
     if args.profile:
         print("(profiled: times include cProfile overhead)")
@@ -210,14 +252,17 @@ def main(argv: list[str] | None = None) -> int:
     verdict = "met" if one.rate >= TARGET_RATE else "NOT met"
     print(
         f"throughput at N={one.articles}: {one.rate:.1f} articles/s (target >= {TARGET_RATE:.0f}"
-        f" on one core: {verdict})"
+        f" on one core: {verdict}); {one.articles / one.cpu_s:.1f} articles per CPU second"
     )
     if len(rows) > 1:
         big = rows[1]
         ratio = big.total_s / one.total_s
         limit = TARGET_RATIO * args.factor / 4
         verdict = "met" if ratio <= limit else "NOT met"
-        print(f"{args.factor}x/1x time ratio: {ratio:.2f} (target <= {limit:.1f}: {verdict})")
+        print(
+            f"{args.factor}x/1x time ratio: {ratio:.2f} (target <= {limit:.1f}: {verdict});"
+            f" CPU time ratio {big.cpu_s / one.cpu_s:.2f}"
+        )
         if one.compare_s and big.compare_s and one.extract_s and big.extract_s:
             print(
                 f"  by stage: extract {big.extract_s / one.extract_s:.2f}, "

@@ -28,6 +28,7 @@ from checker.compare import compare_corpus, compare_stories
 from checker.corpus import Corpus, load_corpus
 from checker.errors import ExtractionError, NoArticlesError
 from checker.extractors import Extractor
+from checker.gc_tuning import full_collections_deferred
 from checker.models import Article, ArticleSummary, Extraction, Problem, Report, Story
 from checker.report import iter_json
 from checker.spool import Spool
@@ -103,6 +104,7 @@ def run_check(
     return result.report
 
 
+@full_collections_deferred()
 def check_corpus(
     corpus_path: str | os.PathLike[str],
     extractor: Extractor,

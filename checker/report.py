@@ -45,7 +45,7 @@ def iter_json(report: Report) -> Iterator[str]:
         yield ("\n" if number == 0 else ",\n") + f"  {json.dumps(name)}: "
         if isinstance(value, tuple) and value and isinstance(value[0], BaseModel):
             for i, item in enumerate(value):
-                piece = json.dumps(item.model_dump(mode="json"), indent=2, ensure_ascii=False)
+                piece = item.model_dump_json(indent=2)
                 yield ("[\n" if i == 0 else ",\n") + _indent(piece, "    ")
             yield "\n  ]"
         else:
@@ -55,7 +55,7 @@ def iter_json(report: Report) -> Iterator[str]:
 
 
 def _indent(text: str, prefix: str) -> str:
-    # json.dumps escapes every newline inside a string, so each "\n" here is a line break.
+    # JSON escapes every newline inside a string, so each "\n" here is a line break.
     return "\n".join(prefix + line for line in text.split("\n"))
 
 

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import compress
 from typing import Literal
 
 from checker import lexicon as lx
@@ -48,35 +50,9 @@ _ACCORDING_TO = re.compile(r"\b[Aa]ccording to\b")
 _QUOTE_PAIRS = {"“": "”", '"': '"'}
 
 
-class _Token:
-    """A word with its absolute offsets; `low` and `cap` are computed once (hot loops).
-
-    Made by `_tokens` only.
-    """
-
-    __slots__ = ("cap", "end", "low", "start", "text")
-    text: str
-    start: int
-    end: int
-    low: str
-    cap: bool  # capitalised, or an abbreviation written in capitals ("U.S.")
-
-
-def _tokens(text: str, start: int, end: int) -> list[_Token]:
-    """The words of `text[start:end]` (a hot loop: `_Token.__init__` is bypassed)."""
-    tokens: list[_Token] = []
-    new, abbreviations = object.__new__, _CAPITALISED_ABBREVIATIONS
-    for m in _TOKEN.finditer(text, start, end):
-        token = new(_Token)
-        token.text = word = m.group()
-        token.start, token.end = m.span()
-        token.low = low = word.lower()
-        token.cap = word[0].isupper() or low in abbreviations
-        tokens.append(token)
-    return tokens
-
-
-@dataclass(frozen=True, slots=True)
+# Not frozen: an article makes hundreds of these, and a frozen dataclass sets each field
+# through object.__setattr__ (several times slower to build). Nothing mutates them.
+@dataclass(slots=True)
 class _Mention:
     text: str  # name as written (possessive stripped)
     kind: EntityKind
@@ -90,6 +66,11 @@ class _Mention:
 class _Shape:
     """What a capitalised run names, before short forms are resolved to full names.
 
+    It depends on the run's words (and the role word before it) only, so it is computed
+    once per distinct run (`_shape`) and placed in each sentence by `_Sentence.shapes`:
+    the name starts at the run's word `first` and ends `last_len` characters into its
+    last word.
+
     kind "maybe" is a single bare word: a person only if some full name in the article
     has it as a short form. `register` holds the words of a full person name.
     """
@@ -97,26 +78,31 @@ class _Shape:
     kind: Literal["place", "organization", "person", "maybe"]
     name: str
     low: str
-    start: int
-    end: int
+    first: int
+    last_len: int
     descriptors: tuple[str, ...]
     single: bool  # one name word: a short form to look up
-    register: list[str] | None
+    register: tuple[str, ...] | None
     time_word: bool  # the whole run is month or weekday names: never a mention
 
 
 @dataclass
 class _Sentence:
+    """A sentence and its words (tokens), as parallel lists: token `i` is `words[i]`,
+    in lower case `lows[i]`, at `starts[i]` in the article (it ends at
+    `starts[i] + len(words[i])`). Lists rather than one object per token: an article
+    has hundreds of tokens, and building objects for them was a fifth of the run."""
+
     start: int
     end: int
     text: str
-    tokens: list[_Token]
+    words: list[str]
+    lows: list[str]
+    starts: list[int]
     quotes: list[tuple[int, int]]  # absolute spans of quoted text (inside the marks)
-    words: list[str]  # the tokens' text, for quick "is any of these words here" checks
-    lows: list[str]  # and in lower case
     mentions: list[_Mention] = field(default_factory=list)
     heading: bool = False
-    shapes: list[_Shape] = field(default_factory=list)
+    shapes: list[tuple[_Shape, int, int]] = field(default_factory=list)  # with start, end
     times: list[tuple[int, int]] | None = None  # memo of `_ArticleReader._times`
     evidence: Evidence | None = None  # memo of `_ArticleReader._evidence`
 
@@ -148,7 +134,10 @@ class _ArticleReader:
 
     def _sentence(self, start: int, end: int) -> _Sentence:
         text = self.text[start:end]
-        tokens = _tokens(self.text, start, end)
+        matches = list(_TOKEN.finditer(self.text, start, end))
+        words = [m.group() for m in matches]
+        starts = [m.start() for m in matches]
+        lows = [w.lower() for w in words]
         quotes: list[tuple[int, int]] = []
         opening = _OPENING_QUOTE.search(text)
         while opening is not None:
@@ -159,15 +148,13 @@ class _ArticleReader:
                 opening = _OPENING_QUOTE.search(text, j + 1)
             else:
                 opening = _OPENING_QUOTE.search(text, i + 1)
-        heading = text[-1] not in '.!?"”’)' and len(tokens) <= 10
-        words = [t.text for t in tokens]
-        lows = [t.low for t in tokens]
-        return _Sentence(start, end, text, tokens, quotes, words, lows, heading=heading)
+        heading = text[-1] not in '.!?"”’)' and len(words) <= 10
+        return _Sentence(start, end, text, words, lows, starts, quotes, heading=heading)
 
     def read(self) -> Extraction:
         for sentence in self.sentences:
             sentence.shapes = self._find_shapes(sentence)
-            for shape in sentence.shapes:
+            for shape, _, _ in sentence.shapes:
                 if shape.register is not None:
                     self._register_person(shape.register)
         # Second pass: short forms ("Kim", "Shoigu") now resolve to full names seen anywhere.
@@ -194,55 +181,51 @@ class _ArticleReader:
 
     # -- entities ----------------------------------------------------------------------
 
-    def _find_shapes(self, sentence: _Sentence) -> list[_Shape]:
-        """Capitalised runs of the sentence, classified as far as the run alone allows."""
-        shapes: list[_Shape] = []
-        tokens = sentence.tokens
-        n = len(tokens)
-        i = 0
-        while i < n:
-            if not tokens[i].cap:
-                i += 1
+    def _find_shapes(self, sentence: _Sentence) -> list[tuple[_Shape, int, int]]:
+        """Capitalised runs of the sentence, classified as far as the run alone allows,
+        each with the start and end of the name it holds."""
+        shapes: list[tuple[_Shape, int, int]] = []
+        words, lows, starts = sentence.words, sentence.lows, sentence.starts
+        abbreviations = _CAPITALISED_ABBREVIATIONS
+        caps = [w[0].isupper() or low in abbreviations for w, low in zip(words, lows, strict=True)]
+        n = len(words)
+        free = 0  # the first word after the last run
+        for i in compress(range(n), caps):
+            if i < free:
                 continue
             j = i
             while (
                 j + 1 < n
-                and tokens[j + 1].cap
-                and self.text[tokens[j].end : tokens[j + 1].start] in _ADJACENT_GAPS
+                and caps[j + 1]
+                and self.text[starts[j] + len(words[j]) : starts[j + 1]] in _ADJACENT_GAPS
             ):
-                if tokens[j].text.endswith(("’s", "'s")):
+                if words[j].endswith(("’s", "'s")):
                     break
                 j += 1
-            if i >= 2 and tokens[i - 1].low in {"for", "of", "&"} and tokens[i - 2].cap:
-                i = j + 1
+            free = j + 1
+            if i >= 2 and lows[i - 1] in {"for", "of", "&"} and caps[i - 2]:
                 continue  # the tail of a longer name ("Institute for National Unification")
-            run = tokens[i : j + 1]
-            role = tokens[i - 1].low if i > 0 and tokens[i - 1].low in lx.ROLE_WORDS else None
-            shape = _shape(run, role)
+            role = lows[i - 1] if i > 0 and lows[i - 1] in lx.ROLE_WORDS else None
+            shape = _shape(tuple(words[i : j + 1]), role)
             if shape is not None:
-                shapes.append(shape)
-            i = j + 1
+                shapes.append((shape, starts[i + shape.first], starts[j] + shape.last_len))
         return shapes
 
-    def _resolve_mentions(self, shapes: list[_Shape]) -> list[_Mention]:
+    def _resolve_mentions(self, shapes: list[tuple[_Shape, int, int]]) -> list[_Mention]:
         mentions: list[_Mention] = []
-        for shape in shapes:
+        for shape, start, end in shapes:
             if shape.time_word:
                 continue
             if shape.kind == "maybe":
                 full = self.persons.get(shape.low)
                 if full is not None:
-                    mentions.append(
-                        _Mention(shape.name, "person", shape.start, shape.end, full=full)
-                    )
+                    mentions.append(_Mention(shape.name, "person", start, end, full=full))
                 continue
             full = self.persons.get(shape.low) if shape.kind == "person" and shape.single else None
-            mentions.append(
-                _Mention(shape.name, shape.kind, shape.start, shape.end, shape.descriptors, full)
-            )
+            mentions.append(_Mention(shape.name, shape.kind, start, end, shape.descriptors, full))
         return mentions
 
-    def _register_person(self, words: list[str]) -> None:
+    def _register_person(self, words: tuple[str, ...]) -> None:
         full = " ".join(words)
         for short in {words[0].lower(), words[-1].lower()}:
             known = self.persons.get(short)
@@ -259,14 +242,17 @@ class _ArticleReader:
         used: set[int] = set()
         found = False
         # Most sentences hold no verb of saying: skip them.
-        candidates = [] if lx.SPEECH_VERBS.keys().isdisjoint(sentence.words) else sentence.tokens
-        for index, token in enumerate(candidates):
-            lemma = lx.SPEECH_VERBS.get(token.text)
-            if lemma is None or sentence.in_quote(token.start):
+        words = sentence.words
+        candidates = [] if lx.SPEECH_VERBS.keys().isdisjoint(words) else words
+        for index, word in enumerate(candidates):
+            lemma = lx.SPEECH_VERBS.get(word)
+            if lemma is None or sentence.in_quote(sentence.starts[index]):
                 continue
-            if token.text == "issued" and not self.text.startswith(" a statement", token.end):
+            if word == "issued" and not self.text.startswith(
+                " a statement", sentence.starts[index] + len(word)
+            ):
                 continue
-            before = sentence.tokens[index - 1].low if index else ""
+            before = sentence.lows[index - 1] if index else ""
             if before in {"to", "is", "was", "are", "were", "be", "been"}:
                 continue
             claim = self._speech_claim(sentence, index, lemma, previous, used)
@@ -288,13 +274,14 @@ class _ArticleReader:
         previous: _Sentence | None,
         used: set[int],
     ) -> Claim | None:
-        verb = sentence.tokens[index]
+        verb_text, verb_start = sentence.words[index], sentence.starts[index]
+        verb_end = verb_start + len(verb_text)
         times = self._times(sentence)
-        left = self.text[sentence.start : verb.start]
-        _, speaker_text, subject_start = self._subject(sentence, verb.start)
-        after = [m for m in sentence.mentions if m.start >= verb.end and m.kind == "person"]
+        left = self.text[sentence.start : verb_start]
+        _, speaker_text, subject_start = self._subject(sentence, verb_start)
+        after = [m for m in sentence.mentions if m.start >= verb_end and m.kind == "person"]
         trailing = left.rstrip().endswith((",", ",”", ',"')) or not left.strip(" ,“”\"'")
-        if trailing and after and after[0].start - verb.end <= 3:
+        if trailing and after and after[0].start - verb_end <= 3:
             # "..., said Andrei Lankov" / "“...,” says Keir Giles"
             speaker_text = after[0].full or after[0].text
             subject_start = sentence.start
@@ -302,7 +289,7 @@ class _ArticleReader:
         elif speaker_text is None:
             return None
         else:
-            content_text = self.text[verb.end : sentence.end]
+            content_text = self.text[verb_end : sentence.end]
             before_speaker = self.text[sentence.start : subject_start].rstrip(" ,")
             bare = before_speaker
             for a, b in times:
@@ -319,13 +306,13 @@ class _ArticleReader:
                 # "“...,” Sullivan told reporters" / "..., Watson said Monday."
                 content_text = before_speaker
         if speaker_text is not None and speaker_text.lower() in {"he", "she"}:
-            resolved = self._antecedent(sentence, verb.start, previous)
+            resolved = self._antecedent(sentence, verb_start, previous)
             if resolved is not None:
                 speaker_text = resolved
         # When it was said: right after the verb (before 'that', a quote or a comma), or in
         # an adverbial that opens the sentence before the speaker.
-        window_end = _clause_end(self.text, verb.end, sentence.end)
-        chosen = next(((a, b) for a, b in times if verb.end <= a < window_end), None)
+        window_end = _clause_end(self.text, verb_end, sentence.end)
+        chosen = next(((a, b) for a, b in times if verb_end <= a < window_end), None)
         if chosen is None:
             chosen = next(((a, b) for a, b in times if b <= subject_start), None)
         time_text = None
@@ -343,7 +330,7 @@ class _ArticleReader:
             predicate=lemma,
             time=time_text,
             speaker=speaker_text,
-            speech_verb=verb.text,
+            speech_verb=verb_text,
             quote=quote,
             content=content_text or None,
             polarity=polarity,
@@ -445,16 +432,18 @@ class _ArticleReader:
         # The sentence's times and numbers, found when a first event needs them.
         times: list[tuple[int, int]] | None = None
         quantities: list[tuple[int, int, Quantity]] = []
-        tokens = sentence.tokens
-        for index, token in enumerate(tokens):
-            lemma = lx.EVENT_VERBS.get(token.text)
-            if lemma is None or sentence.in_quote(token.start):
+        words, lows, starts = sentence.words, sentence.lows, sentence.starts
+        for index, word in enumerate(words):
+            lemma = lx.EVENT_VERBS.get(word)
+            if lemma is None or sentence.in_quote(starts[index]):
                 continue
-            before = [t.low for t in tokens[max(0, index - 4) : index]]
-            base_form = token.low == lemma or token.low in {"head", "heads", "meets"}
+            low, verb_start = lows[index], starts[index]
+            verb_end = verb_start + len(word)
+            before = lows[max(0, index - 4) : index]
+            base_form = low == lemma or low in {"head", "heads", "meets"}
             if (
                 base_form
-                and token.low != "heads"
+                and low != "heads"
                 and not (
                     before and before[-1] in {"to", "will", "would", "may", "might", "could", "can"}
                 )
@@ -462,27 +451,27 @@ class _ArticleReader:
                 continue
             if before and before[-1] in {"the", "a", "an", "his", "her", "its", "their", "first"}:
                 continue
-            predicate, obj_start = lemma, token.end
-            obj_text = _object_phrase(self.text, token.end, sentence.end)
+            predicate, obj_start = lemma, verb_end
+            obj_text = _object_phrase(self.text, verb_end, sentence.end)
             if lemma == "impose" and obj_text and obj_text.lower().startswith("sanctions"):
                 predicate = "sanction"
-                on = _ON.search(self.text[token.end : sentence.end])
+                on = _ON.search(self.text[verb_end : sentence.end])
                 if on is not None:
-                    obj_start = token.end + on.end()
+                    obj_start = verb_end + on.end()
                     obj_text = _object_phrase(self.text, obj_start, sentence.end)
                 else:
                     obj_text = None
-            _, subject, _ = self._subject(sentence, token.start)
-            subject_text = subject or self._relative_subject(sentence, token.start)
+            _, subject, _ = self._subject(sentence, verb_start)
+            subject_text = subject or self._relative_subject(sentence, verb_start)
             if subject_text and subject_text.lower() in {"he", "she"}:
-                subject_text = self._antecedent(sentence, token.start, previous) or subject_text
+                subject_text = self._antecedent(sentence, verb_start, previous) or subject_text
             if not subject_text:
                 continue
             if times is None:
                 times = [t for t in self._times(sentence) if t[0] not in used]
                 quantities = find_quantities(sentence.text)
-            time_text = _nearest(self.text, times, token.start)
-            place = self._place_after(sentence, token.end, lemma)
+            time_text = _nearest(self.text, times, verb_start)
+            place = self._place_after(sentence, verb_end, lemma)
             quantity = next((q for a, _, q in quantities if sentence.start + a >= obj_start), None)
             modality = _modality(before)
             polarity: Polarity = (
@@ -538,13 +527,15 @@ class _ArticleReader:
             self._add_mention(sentence, m.full or m.text, m.kind, gender, cue, m.descriptors)
         if lx.GENDERED_PRONOUNS.isdisjoint(sentence.lows):
             return
-        for token in sentence.tokens:
-            if token.low not in lx.GENDERED_PRONOUNS or sentence.in_quote(token.start):
+        for index, low in enumerate(sentence.lows):
+            start = sentence.starts[index]
+            if low not in lx.GENDERED_PRONOUNS or sentence.in_quote(start):
                 continue
-            name = self._antecedent(sentence, token.start, previous)
+            name = self._antecedent(sentence, start, previous)
             if name is not None:
-                pronoun_gender: Gender = "female" if token.low in lx.FEMALE_WORDS else "male"
-                self._add_mention(sentence, name, "person", pronoun_gender, token.text, ())
+                pronoun_gender: Gender = "female" if low in lx.FEMALE_WORDS else "male"
+                cue = sentence.words[index]
+                self._add_mention(sentence, name, "person", pronoun_gender, cue, ())
 
     def _add_mention(
         self,
@@ -618,17 +609,19 @@ _CAPITALISED_ABBREVIATIONS = frozenset({"u.s.", "u.k.", "u.n."})
 _ADJACENT_GAPS = frozenset({"", " ", ". ", "-"})  # what may separate the words of a name
 
 
-def _shape(run: list[_Token], role: str | None) -> _Shape | None:
-    """Classify a capitalised run (`role`: a role word right before it, "spokeswoman")."""
+@lru_cache(maxsize=1 << 16)
+def _shape(run: tuple[str, ...], role: str | None) -> _Shape | None:
+    """Classify a capitalised run of words (`role`: a role word right before it,
+    "spokeswoman"). Pure, and memoised: names and sentence-initial words recur."""
     if len(run) == 1:
         return _shape_of_word(run[0], role)
-    words = [_strip_possessive(t.text) for t in run]
+    words = [_strip_possessive(w) for w in run]
     lows = [w.lower() for w in words]
-    time_word = _is_time_word(run)
-    stripped: list[str] = []
-    while lows and lows[0] in lx.STOP_CAPS:
-        stripped.append(words[0])
-        words, lows, run = words[1:], lows[1:], run[1:]
+    time_word = _is_time_word([w.lower() for w in run])
+    first = 0  # index in `run` of the name's first word
+    while first < len(lows) and lows[first] in lx.STOP_CAPS:
+        first += 1
+    stripped, words, lows = words[:first], words[first:], lows[first:]
     if not words:
         return None
     last_title = max((k for k, w in enumerate(lows) if w.rstrip(".") in _TITLES), default=-1)
@@ -638,59 +631,59 @@ def _shape(run: list[_Token], role: str | None) -> _Shape | None:
     if role:
         descriptors.insert(0, role)
     name_words = words[last_title + 1 :]
-    name_tokens = run[last_title + 1 :]
+    first += last_title + 1
     if not name_words:
         return None
     name = " ".join(name_words)
     low = name.lower()
-    start = name_tokens[0].start
-    end = name_tokens[-1].start + len(name_words[-1])
+    last_len = len(name_words[-1])
     name_lows = [w.lower() for w in name_words]
     # A leading demonym ("Russian", "North Korean") describes; it does not name.
     while len(name_words) > 1 and name_lows[0] in lx.DEMONYMS and low not in lx.PLACE_NAMES:
         descriptors.append(name_words[0])
-        name_words, name_lows, name_tokens = name_words[1:], name_lows[1:], name_tokens[1:]
-        name, low, start = " ".join(name_words), " ".join(name_lows), name_tokens[0].start
+        name_words, name_lows = name_words[1:], name_lows[1:]
+        name, low = " ".join(name_words), " ".join(name_lows)
+        first += 1
     single = len(name_words) == 1
     if low in lx.PLACE_NAMES and not descriptors:
-        return _Shape("place", name, low, start, end, (), single, None, time_word)
+        return _Shape("place", name, low, first, last_len, (), single, None, time_word)
     if any(w.rstrip(".") in lx.ORG_WORDS for w in name_lows) or any(
         w in lx.ORG_ACRONYMS for w in name_words
     ):
         return _Shape(
-            "organization", name, low, start, end, tuple(descriptors), False, None, time_word
+            "organization", name, low, first, last_len, tuple(descriptors), False, None, time_word
         )
     if descriptors or not single:
         if any(w in _OTHER_NAME_WORDS for w in name_lows) or low in lx.PLACE_NAMES:
             return None
         if name_lows[0] in lx.DEMONYMS:
             return None
-        register = None if single else name_words
+        register = None if single else tuple(name_words)
         return _Shape(
-            "person", name, low, start, end, tuple(descriptors), single, register, time_word
+            "person", name, low, first, last_len, tuple(descriptors), single, register, time_word
         )
-    return _Shape("maybe", name, low, start, end, (), True, None, time_word)
+    return _Shape("maybe", name, low, first, last_len, (), True, None, time_word)
 
 
-def _shape_of_word(token: _Token, role: str | None) -> _Shape | None:
+def _shape_of_word(written: str, role: str | None) -> _Shape | None:
     """`_shape` of a run of one word (most runs), without the list handling."""
-    word = _strip_possessive(token.text)
+    word = _strip_possessive(written)
     low = word.lower()
     if low in lx.STOP_CAPS or low.rstrip(".") in _TITLES:
         return None
-    time_word = token.low.rstrip(".") in lx.MONTHS or token.low in lx.WEEKDAYS
+    written_low = written.lower()
+    time_word = written_low.rstrip(".") in lx.MONTHS or written_low in lx.WEEKDAYS
     descriptors = (role,) if role else ()
-    start = token.start
-    end = start + len(word)
+    n = len(word)
     if low in lx.PLACE_NAMES and not descriptors:
-        return _Shape("place", word, low, start, end, (), True, None, time_word)
+        return _Shape("place", word, low, 0, n, (), True, None, time_word)
     if low.rstrip(".") in lx.ORG_WORDS or word in lx.ORG_ACRONYMS:
-        return _Shape("organization", word, low, start, end, descriptors, False, None, time_word)
+        return _Shape("organization", word, low, 0, n, descriptors, False, None, time_word)
     if descriptors:
         if low in _OTHER_NAME_WORDS or low in lx.PLACE_NAMES or low in lx.DEMONYMS:
             return None
-        return _Shape("person", word, low, start, end, descriptors, True, None, time_word)
-    return _Shape("maybe", word, low, start, end, (), True, None, time_word)
+        return _Shape("person", word, low, 0, n, descriptors, True, None, time_word)
+    return _Shape("maybe", word, low, 0, n, (), True, None, time_word)
 
 
 def _strip_possessive(word: str) -> str:
@@ -699,8 +692,8 @@ def _strip_possessive(word: str) -> str:
     return word
 
 
-def _is_time_word(run: list[_Token]) -> bool:
-    return all(t.low.rstrip(".") in lx.MONTHS or t.low in lx.WEEKDAYS for t in run)
+def _is_time_word(lows: list[str]) -> bool:
+    return all(low.rstrip(".") in lx.MONTHS or low in lx.WEEKDAYS for low in lows)
 
 
 def _name_key(name: str) -> str:

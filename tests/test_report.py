@@ -184,6 +184,16 @@ def test_json_keeps_curly_quotes_verbatim() -> None:
     assert json.loads(out)["flags"][0]["evidence"][0]["quote"] == "Sentence number 0 says “so”."
 
 
+def test_json_is_written_as_json_dumps_with_indent_2_writes_it(report: Report) -> None:
+    # The contract's layout: what json.dumps(indent=2, ensure_ascii=False) writes, control
+    # characters, line separators, quotes and characters outside the BMP included.
+    odd = "".join(map(chr, range(0x20))) + '\u2028\u2029\x7f\x80é😀"\\/<>&'
+    tricky = report.model_copy(update={"problems": (Problem(path=odd, message=odd),)})
+    for r in (report, tricky):
+        expected = json.dumps(r.model_dump(mode="json"), indent=2, ensure_ascii=False) + "\n"
+        assert render_json(r) == expected
+
+
 # -- Markdown -----------------------------------------------------------------------------
 
 
