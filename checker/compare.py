@@ -490,11 +490,11 @@ def check_polarity(ctx: _Context) -> Iterable[Flag]:
     ]
     keys: dict[str, list[_Norm]] = defaultdict(list)
     for n in affirmations:
-        for key in sorted(n.signature):
+        for key in n.signature:
             keys[key].append(n)
     for d in denials:
         candidates: dict[int, _Norm] = {}
-        for key in sorted(d.signature):
+        for key in d.signature:
             bucket = keys.get(key, [])
             if len(bucket) <= _MAX_BLOCK:
                 candidates.update((n.order, n) for n in bucket)
@@ -527,6 +527,9 @@ def check_quote_marks(ctx: _Context) -> Iterable[Flag]:
         text = article.text
         offset = 0
         for paragraph in text.split("\n"):
+            if "”" not in paragraph:  # no closing mark: nothing to find
+                offset += len(paragraph) + 1
+                continue
             depth = 0
             for mark in _QUOTE_MARKS.finditer(paragraph):
                 i, ch = mark.start(), mark.group()
@@ -589,7 +592,7 @@ def _clusters(
     # one bit per key, in sorted order: the lowest common usable bit is the first bucket
     bit = {k: 1 << r for r, k in enumerate(sorted(size))}
     usable = sum(bit[k] for k, c in size.items() if 2 <= c <= _MAX_BLOCK)
-    full = [sum(bit[k] for k in ks) for ks in item_keys]
+    full = [sum(map(bit.__getitem__, ks)) for ks in item_keys]
     masks = [f & usable for f in full]
     links: list[tuple[int, int, int]] = []
     n = len(items)
@@ -688,7 +691,8 @@ def _flag(kind: FlagKind, severity: Severity, summary: str, evidence: Sequence[E
     unique = sorted(set(evidence), key=lambda e: (e.article, e.start, e.end))
     basis = "\x1f".join([kind, *(f"{e.article}\x1e{e.quote}" for e in unique)])
     fingerprint = hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
-    return Flag(
+    # built from validated evidence and literals by this module: no need to validate again
+    return Flag.model_construct(
         id=fingerprint,
         kind=kind,
         severity=severity,
