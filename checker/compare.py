@@ -670,10 +670,19 @@ def _same_statement(a: _Norm, b: _Norm) -> bool:
 
 
 def _same_quote(a: _Norm, b: _Norm) -> bool:
+    """Whether the shorter quote, holding two or more content words, occurs in the other."""
     x, y = sorted((a.quote_words, b.quote_words), key=len)
-    if len([w for w in x if w not in _STOPWORDS]) < 2:
+    if _content_count(x) < 2:
         return False
-    return any(y[i : i + len(x)] == x for i in range(len(y) - len(x) + 1))
+    n, first = len(x), x[0]
+    i, stop = -1, len(y) - n + 1
+    while True:  # each place the shorter quote's first word occurs in the other
+        try:
+            i = y.index(first, i + 1, stop)
+        except ValueError:
+            return False
+        if y[i : i + n] == x:
+            return True
 
 
 def _pairs(group: list[_Norm]) -> Iterable[tuple[_Norm, _Norm]]:
@@ -691,8 +700,7 @@ def _flag(kind: FlagKind, severity: Severity, summary: str, evidence: Sequence[E
     unique = sorted(set(evidence), key=lambda e: (e.article, e.start, e.end))
     basis = "\x1f".join([kind, *(f"{e.article}\x1e{e.quote}" for e in unique)])
     fingerprint = hashlib.sha256(basis.encode("utf-8")).hexdigest()[:16]
-    # built from validated evidence and literals by this module: no need to validate again
-    return Flag.model_construct(
+    return Flag(
         id=fingerprint,
         kind=kind,
         severity=severity,
@@ -762,6 +770,12 @@ def _id(article: Article) -> str:
 
 def _article(extraction: Extraction) -> str:
     return extraction.article
+
+
+@lru_cache(maxsize=1 << 14)
+def _content_count(words: tuple[str, ...]) -> int:
+    """How many of `words` are not stopwords, repeats counted."""
+    return sum(w not in _STOPWORDS for w in words)
 
 
 def _length_then_text(words: tuple[str, ...]) -> tuple[int, tuple[str, ...]]:
