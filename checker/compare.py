@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
+from operator import attrgetter
 
 from checker import lexicon as lx
 from checker.confidence import CONFIDENCE_RANK, grade, written_in
@@ -117,6 +118,7 @@ _SIDES = (
     (re.compile(r"\b(china|chinese|beijing)\b"), "china"),
 )
 _SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
+_NO_SIDES: frozenset[str] = frozenset()
 _QUOTE_MARKS = re.compile("[“”]")
 _CONJUNCTS = re.compile(r",\s*|\s+and\s+|\s*&\s*")
 
@@ -142,67 +144,95 @@ class _Norm:
 
 
 class _Context:
+    """One story's claims and mentions, normalised once for every rule.
+
+    Names, speakers and subjects repeat across a story's claims, so each distinct one is
+    resolved once (`_speaker`, `_parts`), not once per claim.
+    """
+
     def __init__(self, articles: Sequence[Article], extractions: Sequence[Extraction]) -> None:
-        self.articles = {a.id: a for a in sorted(articles, key=lambda a: a.id)}
+        self.articles = {a.id: a for a in sorted(articles, key=_id)}
         ordered = sorted(
             (e for e in extractions if e.article in self.articles and e.status == "ok"),
-            key=lambda e: e.article,
+            key=_article,
         )
         self.mentions = [m for e in ordered for m in e.mentions]
+        texts = [m.text for m in self.mentions]
         names = sorted({m.text for m in self.mentions if m.kind in ("person", "organization")})
         self.index = EntityIndex(names)
+        resolve = self.index.resolve
+        memo = {t: resolve(t) for t in set(texts)}
+        self.mention_keys = [memo[t] for t in texts]  # the entity id of each mention
         self.kinds: dict[str, str] = {}
-        kind_votes: Counter[tuple[str, str]] = Counter()
-        for m in self.mentions:
-            kind_votes[(self.index.resolve(m.text), m.kind)] += 1
+        kinds = [m.kind for m in self.mentions]
+        kind_votes = Counter(zip(self.mention_keys, kinds, strict=True))
         for (key, kind), _ in sorted(kind_votes.items(), key=lambda kv: (-kv[1], kv[0])):
             self.kinds.setdefault(key, kind)
         person_descriptors: dict[str, set[str]] = defaultdict(set)
-        for m in self.mentions:
-            if m.kind == "person":
-                person_descriptors[self.index.resolve(m.text)].update(m.descriptors)
+        for m, key in zip(self.mentions, self.mention_keys, strict=True):
+            if m.kind == "person" and m.descriptors:
+                person_descriptors[key].update(m.descriptors)
         self.person_sides = {
             key: _sides(" ".join(sorted(ds))) for key, ds in person_descriptors.items()
         }
+        self._speakers: dict[str, tuple[str, bool, frozenset[str]]] = {}
+        self._subjects: dict[str, tuple[str, ...]] = {}
         claims = [c for e in ordered for c in e.claims]
         self.claims = [self._normalise(c, i) for i, c in enumerate(_sort_claims(claims))]
 
     def _normalise(self, claim: Claim, order: int) -> _Norm:
         article = self.articles[claim.article]
-        future = claim.modality in ("planned", "speculative")
+        modality = claim.modality
+        time = claim.time
         interval = (
-            _resolve_time(claim.time, article.published, "future" if future else "past")
-            if claim.time
+            _resolve_time(
+                time,
+                article.published,
+                "future" if modality == "planned" or modality == "speculative" else "past",
+            )
+            if time
             else None
         )
-        resolve = self.index.resolve
-        speaker = resolve(claim.speaker) if claim.speaker else None
-        is_person = speaker is not None and self.kinds.get(speaker) == "person"
-        sides = _sides(claim.speaker or "")
-        if speaker is not None:
-            person_sides = self.person_sides.get(speaker)
-            if person_sides:
-                sides |= person_sides
-        text = claim.content or claim.quote or ""
-        quote_words = _words(claim.quote) if claim.quote else ()
+        speaker: str | None = None
+        is_person = False
+        name = claim.speaker
+        if name:
+            speaker, is_person, sides = self._speakers.get(name) or self._speaker(name)
+        else:
+            sides = _NO_SIDES
+        subject = claim.subject or ""
+        parts = self._subjects.get(subject)
+        if parts is None:
+            resolve = self.index.resolve_agent
+            parts = self._subjects[subject] = tuple(resolve(p) for p in _split_conjuncts(subject))
+        quote = claim.quote
+        quote_words = _words(quote) if quote else ()
         return _Norm(
-            claim=claim,
-            article=article,
-            order=order,
-            interval=interval,
-            speaker=speaker,
-            speaker_is_person=is_person,
-            sides=sides,
-            subject_parts=tuple(
-                self.index.resolve_agent(p) for p in _split_conjuncts(claim.subject or "")
-            ),
-            object=resolve(claim.object) if claim.object else None,
-            signature=_signature(text),
-            quote_words=quote_words,
-            quote_content=_content_words(quote_words),
-            is_speech=claim.predicate in SPEECH_PREDICATES,
-            hedged=claim.modality == "speculative",
+            claim,
+            article,
+            order,
+            interval,
+            speaker,
+            is_person,
+            sides,
+            parts,
+            self.index.resolve(claim.object) if claim.object else None,
+            _signature(claim.content or quote or ""),
+            quote_words,
+            _content_words(quote_words),
+            claim.predicate in SPEECH_PREDICATES,
+            modality == "speculative",
         )
+
+    def _speaker(self, name: str) -> tuple[str, bool, frozenset[str]]:
+        """A speaker's entity id, whether it is a person, and the sides it speaks for."""
+        speaker = self.index.resolve(name)
+        sides = _sides(name)
+        person_sides = self.person_sides.get(speaker)
+        if person_sides:
+            sides |= person_sides
+        found = self._speakers[name] = (speaker, self.kinds.get(speaker) == "person", sides)
+        return found
 
     def _key(self, name: str) -> str:
         return self.index.resolve(name)
@@ -425,10 +455,9 @@ def check_gender(ctx: _Context) -> Iterable[Flag]:
     """One person given conflicting genders by descriptors or pronouns."""
     within: dict[tuple[str, str], list[EntityMention]] = defaultdict(list)
     across: dict[str, list[EntityMention]] = defaultdict(list)
-    for m in ctx.mentions:
+    for m, key in zip(ctx.mentions, ctx.mention_keys, strict=True):
         if m.kind != "person" or m.gender is None:
             continue
-        key = ctx.index.resolve(m.text)
         within[(m.article, key)].append(m)
         if m.cue and m.cue.lower() not in lx.GENDERED_PRONOUNS:
             across[key].append(m)
@@ -524,11 +553,11 @@ def check_polarity(ctx: _Context) -> Iterable[Flag]:
     ]
     keys: dict[str, list[_Norm]] = defaultdict(list)
     for n in affirmations:
-        for key in sorted(n.signature):
+        for key in n.signature:
             keys[key].append(n)
     for d in denials:
         candidates: dict[int, _Norm] = {}
-        for key in sorted(d.signature):
+        for key in d.signature:
             bucket = keys.get(key, [])
             if len(bucket) <= _MAX_BLOCK:
                 candidates.update((n.order, n) for n in bucket)
@@ -566,6 +595,9 @@ def check_quote_marks(ctx: _Context) -> Iterable[Flag]:
         text = article.text
         offset = 0
         for paragraph in text.split("\n"):
+            if "”" not in paragraph:  # no closing mark: nothing to find
+                offset += len(paragraph) + 1
+                continue
             depth = 0
             for mark in _QUOTE_MARKS.finditer(paragraph):
                 i, ch = mark.start(), mark.group()
@@ -878,7 +910,7 @@ def _clusters(
     # one bit per key, in sorted order: the lowest common usable bit is the first bucket
     bit = {k: 1 << r for r, k in enumerate(sorted(size))}
     usable = sum(bit[k] for k, c in size.items() if 2 <= c <= _MAX_BLOCK)
-    full = [sum(bit[k] for k in ks) for ks in item_keys]
+    full = [sum(map(bit.__getitem__, ks)) for ks in item_keys]
     masks = [f & usable for f in full]
     links: list[tuple[int, int, int]] = []
     n = len(items)
@@ -956,10 +988,19 @@ def _same_statement(a: _Norm, b: _Norm) -> bool:
 
 
 def _same_quote(a: _Norm, b: _Norm) -> bool:
+    """Whether the shorter quote, holding two or more content words, occurs in the other."""
     x, y = sorted((a.quote_words, b.quote_words), key=len)
-    if len([w for w in x if w not in _STOPWORDS]) < 2:
+    if _content_count(x) < 2:
         return False
-    return any(y[i : i + len(x)] == x for i in range(len(y) - len(x) + 1))
+    n, first = len(x), x[0]
+    i, stop = -1, len(y) - n + 1
+    while True:  # each place the shorter quote's first word occurs in the other
+        try:
+            i = y.index(first, i + 1, stop)
+        except ValueError:
+            return False
+        if y[i : i + n] == x:
+            return True
 
 
 def _pairs(group: list[_Norm]) -> Iterable[tuple[_Norm, _Norm]]:
@@ -1021,22 +1062,25 @@ def _claim_key(c: Claim) -> tuple[str, int, int, str, str]:
 
 def _sort_claims(claims: list[Claim]) -> list[Claim]:
     """`sorted(claims, key=_claim_key)`, serialising a claim only to break a tie."""
-
-    def head(c: Claim) -> tuple[str, int, int, str]:
-        return (c.article, c.evidence.start, c.evidence.end, c.predicate)
-
-    ordered = sorted(claims, key=head)
+    heads = list(map(_claim_head, claims))
+    order = sorted(range(len(claims)), key=heads.__getitem__)
     out: list[Claim] = []
-    i = 0
-    while i < len(ordered):
+    i, n = 0, len(order)
+    while i < n:
+        key = heads[order[i]]
         j = i + 1
-        key = head(ordered[i])
-        while j < len(ordered) and head(ordered[j]) == key:
+        while j < n and heads[order[j]] == key:
             j += 1
-        run = ordered[i:j]
-        out.extend(run if len(run) == 1 else sorted(run, key=_claim_key))
+        if j == i + 1:
+            out.append(claims[order[i]])
+        else:
+            out.extend(sorted((claims[k] for k in order[i:j]), key=_claim_key))
         i = j
     return out
+
+
+# (article, evidence start, evidence end, predicate): a claim's place in the story
+_claim_head = attrgetter("article", "evidence.start", "evidence.end", "predicate")
 
 
 @lru_cache(maxsize=1 << 16)
@@ -1048,6 +1092,20 @@ def _resolve_time(text: str, published: dt.date | None, tense: Tense) -> TimeInt
 @lru_cache(maxsize=1 << 16)
 def _content_words(words: tuple[str, ...]) -> frozenset[str]:
     return frozenset(w for w in words if w not in _STOPWORDS)
+
+
+def _id(article: Article) -> str:
+    return article.id
+
+
+def _article(extraction: Extraction) -> str:
+    return extraction.article
+
+
+@lru_cache(maxsize=1 << 14)
+def _content_count(words: tuple[str, ...]) -> int:
+    """How many of `words` are not stopwords, repeats counted."""
+    return sum(w not in _STOPWORDS for w in words)
 
 
 def _length_then_text(words: tuple[str, ...]) -> tuple[int, tuple[str, ...]]:
@@ -1066,24 +1124,36 @@ def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
 
 _WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _SIG_WORD_RE = re.compile(r"[a-z_]+")
-# Matches wherever any of _PHRASES would: when it finds nothing, no substitution applies.
-_ANY_PHRASE = re.compile("|".join(f"(?:{p.pattern})" for p, _ in _PHRASES))
+# Substrings one of which a text holds wherever the phrase pattern beside them matches: a
+# pattern is only run over a text that holds one (a cheap test that skips most of them).
+_PHRASE_HINTS = (
+    ("north korea",),
+    ("south korea",),
+    ("us", "u.s.", "united states", "american"),
+    ("russian",),
+)
+_PHRASE_RULES = tuple(
+    (pattern, replacement, hints)
+    for (pattern, replacement), hints in zip(_PHRASES, _PHRASE_HINTS, strict=True)
+)
 
 
 @lru_cache(maxsize=1 << 14)
 def _words(text: str) -> tuple[str, ...]:
     folded = text.replace("’", "'").lower()
-    return tuple(fold_spelling(w) for w in _WORD_RE.findall(folded))
+    return tuple(map(fold_spelling, _WORD_RE.findall(folded)))
 
 
 @lru_cache(maxsize=1 << 14)
 def _signature(text: str) -> frozenset[str]:
     """Content words of what was said, folded so that paraphrases share a signature."""
     folded = text.replace("’", "'").lower()
-    if _ANY_PHRASE.search(folded):
-        for pattern, replacement in _PHRASES:
-            folded = pattern.sub(replacement, folded)
-    out = {_signature_word(word) for word in _SIG_WORD_RE.findall(folded)}
+    for pattern, replacement, hints in _PHRASE_RULES:
+        for hint in hints:
+            if hint in folded:
+                folded = pattern.sub(replacement, folded)
+                break
+    out = set(map(_signature_word, set(_SIG_WORD_RE.findall(folded))))
     out.discard("")
     return frozenset(out)
 

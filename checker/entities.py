@@ -154,14 +154,22 @@ _FAMILY_FIRST = _words(
 )
 
 
+_PARENTHESES = re.compile(r"\([^)]*\)")  # "(NSC)"
+_POSSESSIVE = re.compile(r"'s\b|(?<=s)'(?!\w)")
+_JOINERS = re.compile(r"[-‐‑/]")
+_PUNCTUATION = re.compile(r"[^\w\s']")
+
+
 def _tokens(name: str) -> list[str]:
     """Folded, spelling-folded words of a name, without its leading "the"."""
-    text = unicodedata.normalize("NFKD", fold(name))
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = re.sub(r"\([^)]*\)", " ", text)  # "(NSC)"
-    text = re.sub(r"'s\b|(?<=s)'(?!\w)", "", text)  # possessives
-    text = re.sub(r"[-‐‑/]", " ", text).replace(".", "")
-    text = re.sub(r"[^\w\s']", " ", text)
+    text = fold(name)
+    if not text.isascii():  # ASCII has no diacritics to strip
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in text if not unicodedata.combining(c))
+    text = _PARENTHESES.sub(" ", text)
+    text = _POSSESSIVE.sub("", text)
+    text = _JOINERS.sub(" ", text).replace(".", "")
+    text = _PUNCTUATION.sub(" ", text)
     words = [w.strip("'") for w in text.split() if w.strip("'")]
     if words[:1] == ["the"]:
         words = words[1:]

@@ -46,8 +46,10 @@ MAX_DAYS = 10
 MIN_PEOPLE = 3
 PEOPLE_FRACTION = 1 / 3
 
-_CAPITALISED = re.compile(r"\b[A-Z][a-z]{3,}\b")
-_WORD = re.compile(r"[a-z]+")
+# `\b[A-Z][a-z]{3,}\b`, written to start with the capital so the regex engine can skip to
+# the next capital instead of trying every position.
+_CAPITALISED = re.compile(r"[A-Z](?<!\w[A-Z])[a-z]{3,}(?!\w)")
+_LONG_WORD = re.compile(r"[a-z]{4,}")  # the words of more than three letters
 _SPEECH = frozenset({"say", "warn", "confirm", "accuse", "deny"})
 # Capitalised words too common in news copy to say anything about a story.
 _COMMON = frozenset(
@@ -73,20 +75,23 @@ def article_features(article: Article, extraction: Extraction | None) -> Article
     """The entity keys and distinctive capitalised words of one article."""
     features: set[str] = set()
     if extraction is not None and extraction.status == "ok":
-        names = [m.text for m in extraction.mentions if m.kind in ("person", "organization")]
-        index = EntityIndex(names)
-        for m in extraction.mentions:
-            key = index.resolve(m.text) if m.kind != "place" else canonical_name(m.text)
+        # an article names the same few entities again and again: each distinct one once
+        mentions = {(m.kind, m.text) for m in extraction.mentions}
+        index = EntityIndex(t for kind, t in mentions if kind in ("person", "organization"))
+        for kind, text in mentions:
+            key = index.resolve(text) if kind != "place" else canonical_name(text)
             if key:
-                features.add(("n:" if m.kind == "person" else "e:") + key)
+                features.add(("n:" if kind == "person" else "e:") + key)
+        quoted: set[str] = set()
         for c in extraction.claims:
             if c.quote:
-                features.update("q:" + w for w in _WORD.findall(c.quote.lower()) if len(w) > 3)
+                quoted.update(_LONG_WORD.findall(c.quote.lower()))
             if c.subject and c.predicate not in _SPEECH:
                 features.add(f"r:{index.resolve(c.subject)}|{c.predicate}")
-    for word in _CAPITALISED.findall(article.text):
-        if word not in _COMMON:
-            features.add("w:" + word.lower())
+        features.update(["q:" + w for w in quoted])
+    capitalised = set(_CAPITALISED.findall(article.text))
+    capitalised -= _COMMON
+    features.update(["w:" + w.lower() for w in capitalised])
     return ArticleFeatures(article.id, article.published, frozenset(features))
 
 
