@@ -18,10 +18,22 @@ How articles are grouped, and why it stays near-linear and order-independent:
    distinctive features (or all of them, for an article that has fewer), that is at least
    `MIN_FRACTION` of the smaller article's distinctive features, and were
    published at most `MAX_DAYS` apart (articles with no date link on features alone).
+   The shared features must also stand for at least `MIN_SHARED` distinct pieces of
+   evidence (or all of the smaller article's): a person's name and the who-did-what keys
+   of that person ("n:x", "r:x|meet", "r:x|travel") are one piece, so two stories that
+   merely mention one common name are not linked by it.
    Two articles that each name `MIN_PEOPLE` or more distinctive people but share fewer
    than two of them, or under `PEOPLE_FRACTION` of the smaller set, are never linked:
    near-identical statements about other people are another story.
-4. Stories are the connected components (union-find) of linked pairs; every article is in
+4. A pair's strength is the Jaccard index of the two articles' distinctive features. A
+   pair that passes rule 3 is kept only if its strength is at least `RELATIVE_STRENGTH`
+   of the strongest pair of *each* of its two articles. An article's own story gives it
+   strong links; a chance overlap with another story is weak next to them, so it is not
+   kept, and a few such overlaps can no longer chain unrelated stories into one giant
+   story (single linkage did: on a 100,000-article synthetic corpus with names reused
+   across 20,000 stories, 93,191 articles became one story). Both passes are linear in
+   the candidate pairs, and the rule depends on no order.
+5. Stories are the connected components (union-find) of kept pairs; every article is in
    exactly one story, a lone article in a story of its own. A story's id is a hash of its
    sorted member ids, so it does not depend on the input order.
 """
@@ -31,10 +43,12 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from array import array
 from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 from checker.entities import EntityIndex, canonical_name
 from checker.models import Article, Extraction, Story
@@ -45,6 +59,7 @@ MIN_FRACTION = 0.25
 MAX_DAYS = 10
 MIN_PEOPLE = 3
 PEOPLE_FRACTION = 1 / 3
+RELATIVE_STRENGTH = Fraction(1, 2)  # of each article's strongest pair (rule 4)
 
 # `\b[A-Z][a-z]{3,}\b`, written to start with the capital so the regex engine can skip to
 # the next capital instead of trying every position.
@@ -105,6 +120,7 @@ def group_features(items: Sequence[ArticleFeatures]) -> tuple[Story, ...]:
     distinctive = [item.features & keep for item in ordered]
     named = frozenset(f for f in keep if f.startswith("n:"))
     people = [feats & named for feats in distinctive]
+    links = _candidate_links(ordered, distinctive, people)
     parent = list(range(len(ordered)))
 
     def find(x: int) -> int:
@@ -113,14 +129,7 @@ def group_features(items: Sequence[ArticleFeatures]) -> tuple[Story, ...]:
             x = parent[x]
         return x
 
-    for i, j, count in _shared_counts(ordered, distinctive):
-        smaller = min(len(distinctive[i]), len(distinctive[j]))
-        if (
-            count < min(MIN_SHARED, smaller)
-            or count < MIN_FRACTION * smaller
-            or _different_people(people[i], people[j])
-        ):
-            continue
+    for i, j in links:
         ri, rj = find(i), find(j)
         if ri != rj:
             parent[max(ri, rj)] = min(ri, rj)
@@ -154,6 +163,48 @@ def group_stories(
     """The stories of a corpus, in the order of their first article id."""
     by_id = {e.article: e for e in extractions}
     return group_features([article_features(a, by_id.get(a.id)) for a in articles])
+
+
+def _candidate_links(
+    ordered: Sequence[ArticleFeatures],
+    distinctive: Sequence[frozenset[str]],
+    people: Sequence[frozenset[str]],
+) -> Iterator[tuple[int, int]]:
+    """The pairs that pass the link rule and are not much weaker than the strongest pair
+    of either article (rules 3 and 4 of the module docstring): each pair once, in a fixed
+    order. The candidate pairs are kept in flat integer arrays between the two passes."""
+    first = array("l")
+    second = array("l")
+    # a pair's strength is the Jaccard index of its distinctive features, kept exactly
+    # as the fraction shared / union (two arrays of ints: no rounding, little memory)
+    shared = array("l")
+    union = array("l")
+    units = [len({_unit(f) for f in feats}) for feats in distinctive]
+    best_shared = [0] * len(ordered)
+    best_union = [1] * len(ordered)
+    for i, j, count in _shared_counts(ordered, distinctive):
+        smaller = min(len(distinctive[i]), len(distinctive[j]))
+        if (
+            count < min(MIN_SHARED, smaller)
+            or count < MIN_FRACTION * smaller
+            or _different_people(people[i], people[j])
+            or len({_unit(f) for f in distinctive[i] & distinctive[j]})
+            < min(MIN_SHARED, units[i], units[j])
+        ):
+            continue
+        total = len(distinctive[i]) + len(distinctive[j]) - count
+        first.append(i)
+        second.append(j)
+        shared.append(count)
+        union.append(total)
+        for k in (i, j):
+            if count * best_union[k] > best_shared[k] * total:
+                best_shared[k], best_union[k] = count, total
+    num, den = RELATIVE_STRENGTH.numerator, RELATIVE_STRENGTH.denominator
+    for i, j, count, total in zip(first, second, shared, union, strict=True):
+        # count / total >= RELATIVE_STRENGTH * best of each end, in integers
+        if all(count * den * best_union[k] >= num * best_shared[k] * total for k in (i, j)):
+            yield i, j
 
 
 def story_id(article_ids: Iterable[str]) -> str:
@@ -205,6 +256,16 @@ def _shared_counts(
             # the cheapest test of the link rule, `count >= min(MIN_SHARED, smaller)`, here
             if count >= MIN_SHARED or count >= min(size, len(distinctive[j])):
                 yield (i, j, count) if i < j else (j, i, count)
+
+
+def _unit(feature: str) -> str:
+    """The piece of evidence a feature stands for: who-did-what keys ("r:x|visit",
+    "r:x|meet") all stand for their subject x, as does the name "n:x"; any other feature
+    stands for its key without the kind prefix. One shared person is one piece of
+    evidence, however many of its features two articles share."""
+    if feature.startswith("r:"):
+        return feature[2:].split("|", 1)[0]
+    return feature[2:]
 
 
 def _different_people(pa: frozenset[str], pb: frozenset[str]) -> bool:

@@ -14,7 +14,7 @@ from checker.compare import compare_claims, compare_corpus, merge_flags
 from checker.corpus import load_corpus
 from checker.models import Article, Extraction, Flag
 from checker.rules import RuleExtractor
-from checker.stories import group_stories, story_id
+from checker.stories import ArticleFeatures, group_features, group_stories, story_id
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 PEOPLE = {
@@ -111,6 +111,46 @@ def test_the_same_story_months_later_is_another_story() -> None:
     articles = [*seeds()[0], *later]
     extractions = [*seeds()[1], *(RuleExtractor().extract(a) for a in later)]
     assert sorted(len(s.articles) for s in group_stories(articles, extractions)) == [5, 5]
+
+
+def chain(stories: int, size: int = 4) -> list[ArticleFeatures]:
+    """`stories` stories of `size` articles, each story with six words of its own that all
+    its articles share; the last article of story k also names two people that the first
+    article of story k + 1 names: a chain A-B-C-... of one weak link between neighbours,
+    each enough for single linkage (two shared features, a quarter of each article's)."""
+    day = dt.date(2024, 3, 1)
+    items = []
+    for k in range(stories):
+        for m in range(size):
+            feats = {f"w:story{k}word{w}" for w in range(6)}
+            if m == 0 and k > 0:
+                feats |= {f"n:first{k - 1} person", f"n:second{k - 1} person"}
+            if m == size - 1:
+                feats |= {f"n:first{k} person", f"n:second{k} person"}
+            items.append(ArticleFeatures(f"{k:03d}_{m}", day, frozenset(feats)))
+    return items
+
+
+def test_a_chain_of_weak_links_does_not_join_unrelated_stories() -> None:
+    items = chain(30)
+    stories = group_features(items)
+    assert sorted(len(s.articles) for s in stories) == [4] * 30
+    for s in stories:
+        assert len({a.split("_")[0] for a in s.articles}) == 1
+    assert group_features(list(reversed(items))) == stories
+
+
+def test_one_shared_person_is_one_piece_of_evidence() -> None:
+    """Two stories that share one person, named and doing the same things in both, are
+    not linked by the name and its who-did-what keys together."""
+    day = dt.date(2024, 3, 1)
+    person = {"n:ana ruiz", "r:ana ruiz|meet", "r:ana ruiz|travel"}
+    items = [
+        ArticleFeatures(f"{k}_{m}", day, frozenset(person | {f"w:s{k}w{w}" for w in range(3)}))
+        for k in "ab"
+        for m in range(2)
+    ]
+    assert sorted(s.articles for s in group_features(items)) == [("a_0", "a_1"), ("b_0", "b_1")]
 
 
 def test_a_lone_article_keeps_its_own_checks() -> None:
