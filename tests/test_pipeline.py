@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from checker import compare
+from checker import spool as spool_module
 from checker.corpus import load_corpus
 from checker.models import Article, Extraction, Flag
 from checker.pipeline import (
@@ -106,8 +107,10 @@ def live_extractions() -> int:
 def test_stories_are_compared_one_at_a_time_from_the_spool(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """While a story is compared, only its own extractions are alive: the others wait in
-    the spool (or the store), whether they were extracted now or reused."""
+    """Past the spool's memory budget (here none), while a story is compared only its own
+    extractions are alive: the others wait in the spool's file (or the store), whether
+    they were extracted now or reused."""
+    monkeypatch.setattr(spool_module, "MEMORY_BUDGET", 0)
     compare_story = compare.compare_story
     seen: list[tuple[int, int]] = []
 
@@ -134,6 +137,7 @@ def test_the_store_is_read_one_article_at_a_time(
 ) -> None:
     with RunStore(tmp_path / "run") as store:
         run_check(corpus, RuleExtractor(), store=store)
+    monkeypatch.setattr(spool_module, "MEMORY_BUDGET", 0)  # no pair held by the spool
     load = RunStore.load
     alive: list[int] = []
 
@@ -193,3 +197,17 @@ def test_collector_report_orders_articles_by_id_whatever_the_order_they_come_in(
         for article, extraction in shuffled():
             collector.add(article, extraction)
         assert render_json(collector.report("rules", loaded.problems)) == expected
+
+
+def test_the_report_is_the_same_whatever_the_spool_holds_in_memory(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reports = []
+    for budget in (0, 30 * 1024 * 1024 // 15, spool_module.MEMORY_BUDGET):
+        monkeypatch.setattr(spool_module, "MEMORY_BUDGET", budget)
+        result = check_corpus(corpus, RuleExtractor())
+        reports.append((result.spool.in_memory, render_json(result.report)))
+        result.close()
+    assert [held for held, _ in reports][::2] == [0, 15]
+    assert 0 < reports[1][0] < 15
+    assert len({report for _, report in reports}) == 1

@@ -1,4 +1,5 @@
-"""The spool (checker.spool): pairs go to a temporary file and come back equal."""
+"""The spool (checker.spool): pairs held in memory up to a budget, the rest in a temporary
+file, all come back equal."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 from checker.corpus import load_corpus
 from checker.models import Article, Extraction
 from checker.rules import RuleExtractor
-from checker.spool import Spool
+from checker.spool import Spool, estimated_bytes
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -21,8 +22,15 @@ def pairs() -> tuple[tuple[Article, Extraction], ...]:
     return tuple((a, rules.extract(a)) for a in load_corpus(SEEDS).articles)
 
 
-def test_pairs_come_back_equal_in_any_order_between_writes() -> None:
-    with Spool() as spool:
+def budget(kind: str) -> int:
+    """0: everything to the file; "two": the first two seeds in memory; "all": all of them."""
+    costs = [estimated_bytes(a, e) for a, e in pairs()]
+    return {"none": 0, "two": sum(costs[:2]), "all": sum(costs)}[kind]
+
+
+@pytest.mark.parametrize("kind", ["none", "two", "all"])
+def test_pairs_come_back_equal_in_any_order_between_writes(kind: str) -> None:
+    with Spool(budget(kind)) as spool:
         for article, extraction in pairs()[:3]:
             spool.put(article, extraction)
         assert spool.get(pairs()[1][0].id) == pairs()[1]
@@ -33,12 +41,22 @@ def test_pairs_come_back_equal_in_any_order_between_writes() -> None:
             assert spool.article(article.id) == article
         assert len(spool) == 5
         assert spool.ids() == sorted(a.id for a, _ in pairs())
+        assert spool.in_memory == {"none": 0, "two": 2, "all": 5}[kind]
 
 
-def test_a_second_put_replaces_the_first_and_unknown_ids_are_skipped_or_raise() -> None:
+def test_pairs_beyond_the_budget_are_pickled_not_kept() -> None:
+    with Spool(budget("two")) as spool:
+        for article, extraction in pairs():
+            spool.put(article, extraction)
+        held = [spool.get(a.id)[1] is e for a, e in pairs()]
+        assert held == [True, True, False, False, False]  # first come, first held
+
+
+@pytest.mark.parametrize("kind", ["none", "two", "all"])
+def test_a_second_put_replaces_the_first_and_unknown_ids_are_skipped_or_raise(kind: str) -> None:
     article, extraction = pairs()[0]
     failed = extraction.model_copy(update={"status": "extraction_failed", "claims": ()})
-    with Spool() as spool:
+    with Spool(budget(kind)) as spool:
         spool.put(article, extraction)
         spool.put(article, failed)
         assert spool.get(article.id) == (article, failed)
@@ -47,3 +65,14 @@ def test_a_second_put_replaces_the_first_and_unknown_ids_are_skipped_or_raise() 
         assert "nope" not in spool
         with pytest.raises(KeyError):
             spool.get("nope")
+
+
+def test_a_replaced_pair_frees_its_share_of_the_budget() -> None:
+    (first, extraction), (second, other) = pairs()[:2]
+    with Spool(estimated_bytes(first, extraction)) as spool:
+        spool.put(first, extraction)
+        spool.put(first, extraction)  # the same id again: still fits
+        assert spool.in_memory == 1
+        spool.put(second, other)  # over the budget: to the file
+        assert (spool.in_memory, len(spool)) == (1, 2)
+        assert spool.get(second.id) == (second, other)
