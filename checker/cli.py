@@ -20,8 +20,8 @@ from checker.pipeline import (
     DEFAULT_MAX_ARTICLE_CHARS,
     check_corpus,
     load_checkable,
-    stderr_progress,
 )
+from checker.progress import ProgressLine
 from checker.report import FORMATS, iter_json, render, summary_line
 from checker.review import previous_flag_ids, visible
 from checker.review_cli import add_check_options, add_commands, record_run
@@ -218,7 +218,7 @@ def _check_with(args: argparse.Namespace, store: RunStore | None) -> int:
     max_chars = args.max_article_chars or None
     if args.dry_run:
         return _dry_run(args, extractor, store, max_chars)
-    progress = None if args.quiet else stderr_progress
+    progress = None if args.quiet else ProgressLine()
     # The previous report's flag ids, read now, before the run's memory fills up.
     previous = previous_flag_ids(store.dir) if store is not None else None
     result = check_corpus(

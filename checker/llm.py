@@ -28,7 +28,6 @@ import json
 import logging
 import math
 import random
-import sys
 import threading
 import time
 import uuid
@@ -50,6 +49,7 @@ from tenacity import RetryCallState, Retrying, retry_if_exception, stop_after_at
 from checker.cache import CallRecord, ExtractionCache, cache_key
 from checker.errors import CheckerError, ConfigError, LLMError, ReplayMissError
 from checker.models import Article, Claim, EntityMention, Extraction
+from checker.progress import ProgressLine
 from checker.schema import (
     ARTICLE_VARIABLE,
     PROMPT,
@@ -621,58 +621,31 @@ def run_bounded(
     stream: IO[str] | None,
 ) -> list[Extraction]:
     """Apply `work` to every article on `concurrency` threads; results in input order."""
-    progress = Progress(len(articles), stream if stream is not None else sys.stderr)
-    if concurrency <= 1 or len(articles) <= 1:
-        results = []
-        for article in articles:
-            results.append(work(article))
-            progress.advance()
-        progress.close()
-        return results
-    slots: list[Extraction | None] = [None] * len(articles)
-    with ThreadPoolExecutor(max_workers=concurrency) as pool:
-        futures: dict[Future[Extraction], int] = {
-            pool.submit(work, article): i for i, article in enumerate(articles)
-        }
-        try:
-            for future in as_completed(futures):
-                slots[futures[future]] = future.result()
-                progress.advance()
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
-        finally:
-            progress.close()
+    progress = ProgressLine(stream)
+    total = len(articles)
+    try:
+        if concurrency <= 1 or total <= 1:
+            results = []
+            for article in articles:
+                results.append(work(article))
+                progress(len(results), total)
+            return results
+        slots: list[Extraction | None] = [None] * total
+        with ThreadPoolExecutor(max_workers=concurrency) as pool:
+            futures: dict[Future[Extraction], int] = {
+                pool.submit(work, article): i for i, article in enumerate(articles)
+            }
+            try:
+                for done, future in enumerate(as_completed(futures), start=1):
+                    slots[futures[future]] = future.result()
+                    progress(done, total)
+            except BaseException:
+                for future in futures:
+                    future.cancel()
+                raise
+    finally:
+        progress.end()
     return [slot for slot in slots if slot is not None]
-
-
-class Progress:
-    """A progress bar on a terminal; a plain line every `every` articles otherwise."""
-
-    def __init__(self, total: int, stream: IO[str], every: int = 10) -> None:
-        self.total = total
-        self.done = 0
-        self.stream = stream
-        self.every = every
-        self.tty = bool(getattr(stream, "isatty", lambda: False)())
-
-    def advance(self) -> None:
-        self.done += 1
-        if self.tty:
-            width = 30
-            filled = width * self.done // max(self.total, 1)
-            bar = "#" * filled + "." * (width - filled)
-            self.stream.write(f"\rchecker: extracting [{bar}] {self.done}/{self.total}")
-            self.stream.flush()
-        elif self.done % self.every == 0 or self.done == self.total:
-            self.stream.write(f"checker: extracted {self.done}/{self.total} articles\n")
-            self.stream.flush()
-
-    def close(self) -> None:
-        if self.tty and self.total:
-            self.stream.write("\n")
-            self.stream.flush()
 
 
 def retry_after_seconds(headers: Mapping[str, str]) -> float | None:

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import sys
 import time
 from array import array
 from collections.abc import Callable, Sequence
@@ -417,12 +416,3 @@ def build_report(corpus: Corpus, extractions: Sequence[Extraction], label: str) 
         problems=corpus.problems,
         stories=stories,
     )
-
-
-def stderr_progress(done: int, total: int) -> None:
-    """A one-line progress counter on stderr, redrawn in place on a terminal."""
-    if sys.stderr.isatty():
-        end = "\n" if done == total else ""
-        print(f"\rchecker: extracted {done}/{total} articles", end=end, file=sys.stderr)
-    elif done == total or done % 500 == 0:
-        print(f"checker: extracted {done}/{total} articles", file=sys.stderr)

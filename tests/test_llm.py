@@ -22,7 +22,6 @@ from checker.errors import ConfigError, LLMError
 from checker.llm import (
     LLMExtractor,
     LLMSettings,
-    Progress,
     retry_after_seconds,
     split_chunks,
 )
@@ -270,24 +269,6 @@ def test_dry_run_estimates_without_calling() -> None:
     text = llm.estimate(list(SEEDS.values()))
     assert "No call was made" in text and "$" in text
     assert llm.stats.calls == 0
-
-
-def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise() -> None:
-    class Terminal(io.StringIO):
-        def isatty(self) -> bool:
-            return True
-
-    plain, terminal = io.StringIO(), Terminal()
-    for stream in (plain, terminal):
-        progress = Progress(3, stream, every=2)
-        for _ in range(3):
-            progress.advance()
-        progress.close()
-    assert plain.getvalue().splitlines() == [
-        "checker: extracted 2/3 articles",
-        "checker: extracted 3/3 articles",
-    ]
-    assert "\r" in terminal.getvalue() and "3/3" in terminal.getvalue()
 
 
 def test_retry_after_is_read_in_seconds_milliseconds_or_as_a_date() -> None:

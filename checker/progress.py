@@ -1,0 +1,68 @@
+"""Progress of a check's long step, extracting articles, on stderr.
+
+One printer for every extractor: the rule extractor does hundreds of articles a second, a
+model one every few seconds, so plain lines (a log, CI) are paced by time, not by count.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import IO
+
+_BAR_WIDTH = 30
+
+
+class ProgressLine:
+    """Called with (done, total) after each article. On a terminal, a bar redrawn in
+    place; otherwise a plain line at the first article, then at most one every `interval`
+    seconds, and always at the last. `stream` None means stderr at the time of writing."""
+
+    def __init__(
+        self,
+        stream: IO[str] | None = None,
+        *,
+        interval: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._stream = stream
+        self._interval = interval
+        self._clock = clock
+        self._last_line: float | None = None
+        self._last_bar: tuple[int, int] | None = None  # (filled, done) last drawn
+        self._open_bar = False
+
+    def __call__(self, done: int, total: int) -> None:
+        stream = self._stream if self._stream is not None else sys.stderr
+        if getattr(stream, "isatty", lambda: False)():
+            self._draw_bar(stream, done, total)
+            return
+        now = self._clock()
+        if done == total or self._last_line is None or now - self._last_line >= self._interval:
+            stream.write(f"checker: extracted {done}/{total} articles\n")
+            stream.flush()
+            self._last_line = now
+
+    def _draw_bar(self, stream: IO[str], done: int, total: int) -> None:
+        filled = _BAR_WIDTH * done // max(total, 1)
+        # Redraw when the bar or the hundredth changes: 100,000 redraws would cost more
+        # than the articles at the rule extractor's pace.
+        mark = (filled, 100 * done // max(total, 1))
+        if mark == self._last_bar and done != total:
+            return
+        self._last_bar = mark
+        bar = "#" * filled + "." * (_BAR_WIDTH - filled)
+        stream.write(f"\rchecker: extracting [{bar}] {done}/{total}")
+        self._open_bar = done != total
+        if done == total:
+            stream.write("\n")
+        stream.flush()
+
+    def end(self) -> None:
+        """End a bar left unfinished (the step failed), so what follows starts a line."""
+        if self._open_bar:
+            stream = self._stream if self._stream is not None else sys.stderr
+            stream.write("\n")
+            stream.flush()
+            self._open_bar = False
