@@ -386,16 +386,10 @@ class FeatureTable:
 
 
 def summarise(article: Article, extraction: Extraction) -> ArticleSummary:
-    """The report row of one article."""
+    """The report row of one article: its metadata (every field but the text) and what
+    its extraction gave."""
     return ArticleSummary(
-        id=article.id,
-        path=article.path,
-        title=article.title,
-        source=article.source,
-        url=article.url,
-        published=article.published,
-        published_origin=article.published_origin,
-        published_note=article.published_note,
+        **article.model_dump(exclude={"text"}),
         extractor=extraction.extractor,
         status=extraction.status,
         reason=extraction.reason,
