@@ -1,4 +1,4 @@
-"""Progress of a check's long step, extracting articles, on stderr.
+"""Progress of a check's long steps (extracting articles, comparing stories) on stderr.
 
 One printer for every extractor: the rule extractor does hundreds of articles a second, a
 model one every few seconds, so plain lines (a log, CI) are paced by time, not by count.
@@ -15,18 +15,23 @@ _BAR_WIDTH = 30
 
 
 class ProgressLine:
-    """Called with (done, total) after each article. On a terminal, a bar redrawn in
-    place; otherwise a plain line at the first article, then at most one every `interval`
-    seconds, and always at the last. `stream` None means stderr at the time of writing."""
+    """Called with (done, total) after each item ("extracted 3/10 articles"). On a
+    terminal, a bar redrawn in place; otherwise a plain line at the first item, then at
+    most one every `interval` seconds, and always at the last. `stream` None means stderr
+    at the time of writing."""
 
     def __init__(
         self,
         stream: IO[str] | None = None,
         *,
+        done: str = "extracted",
+        unit: str = "articles",
         interval: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._stream = stream
+        self._done = done
+        self._unit = unit
         self._interval = interval
         self._clock = clock
         self._last_line: float | None = None
@@ -40,7 +45,7 @@ class ProgressLine:
             return
         now = self._clock()
         if done == total or self._last_line is None or now - self._last_line >= self._interval:
-            stream.write(f"checker: extracted {done}/{total} articles\n")
+            stream.write(f"checker: {self._done} {done}/{total} {self._unit}\n")
             stream.flush()
             self._last_line = now
 
@@ -53,7 +58,7 @@ class ProgressLine:
             return
         self._last_bar = mark
         bar = "#" * filled + "." * (_BAR_WIDTH - filled)
-        stream.write(f"\rchecker: extracting [{bar}] {done}/{total}")
+        stream.write(f"\rchecker: {self._done} [{bar}] {done}/{total} {self._unit}")
         self._open_bar = done != total
         if done == total:
             stream.write("\n")

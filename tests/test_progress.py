@@ -40,7 +40,7 @@ def test_a_terminal_gets_a_bar_redrawn_in_place_ending_its_line() -> None:
     for done in range(1, 4):
         progress(done, 3)
     text = stream.getvalue()
-    assert text.count("\r") == 3 and text.endswith("] 3/3\n")
+    assert text.count("\r") == 3 and text.endswith("] 3/3 articles\n")
     assert "[" + "#" * 30 + "]" in text
 
 
@@ -58,10 +58,16 @@ def test_an_unfinished_bar_is_ended_so_an_error_starts_its_own_line() -> None:
     progress(1, 3)
     progress.end()
     progress.end()  # only once
-    assert stream.getvalue().endswith("] 1/3\n") and stream.getvalue().count("\n") == 1
+    assert stream.getvalue().endswith("] 1/3 articles\n") and stream.getvalue().count("\n") == 1
 
 
 def test_none_means_stderr_at_the_time_of_writing(capsys: object) -> None:
     progress = ProgressLine()
     progress(1, 1)
     assert "extracted 1/1 articles" in capsys.readouterr().err  # type: ignore[attr-defined]
+
+
+def test_the_words_are_the_callers() -> None:
+    stream = io.StringIO()
+    ProgressLine(stream, done="compared", unit="stories")(2, 2)
+    assert stream.getvalue() == "checker: compared 2/2 stories\n"
