@@ -46,6 +46,7 @@ from checker.models import (
 )
 from checker.quantities import canonical_unit, quantities_conflict
 from checker.stories import group_stories
+from checker.unionfind import DisjointSets
 
 SPEECH_PREDICATES = frozenset({"say", "warn", "confirm", "accuse", "deny"})
 TRIP_PREDICATES = frozenset({"visit", "travel", "meet", "attend", "hold"})
@@ -305,27 +306,16 @@ def merge_flags(flags: Iterable[Flag]) -> list[Flag]:
     whatever the doubts about the others.
     """
     ordered = sorted(flags, key=lambda f: f.id)
-    parent = list(range(len(ordered)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    sets = DisjointSets(len(ordered))
     first_with: dict[tuple[str, str, int, int], int] = {}
     for i, flag in enumerate(ordered):
         for e in flag.evidence:
-            key = (flag.kind, e.article, e.start, e.end)
-            j = first_with.setdefault(key, i)
-            ri, rj = find(i), find(j)
-            if ri != rj:
-                parent[max(ri, rj)] = min(ri, rj)
-    groups: dict[int, list[Flag]] = defaultdict(list)
-    for i, flag in enumerate(ordered):
-        groups[find(i)].append(flag)
+            j = first_with.setdefault((flag.kind, e.article, e.start, e.end), i)
+            if j != i:
+                sets.union(i, j)
     out = []
-    for group in groups.values():
+    for members in sets.groups():
+        group = [ordered[i] for i in members]
         if len(group) == 1:
             out.append(group[0])
             continue
@@ -929,15 +919,9 @@ def _clusters(
             if (full[i] & full[j]).bit_count() >= min_shared and same(items[i], items[j]):
                 links.append(((common & -common).bit_length(), i, j))
     links.sort()
-    parent = list(range(len(items)))
-    group_sides = [n.sides for n in items]
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    sets = DisjointSets(len(items))
+    find = sets.find
+    group_sides = [n.sides for n in items]  # the sides of each set, kept at its root
     for _, i, j in links:
         ra, rb = find(i), find(j)
         if ra == rb:
@@ -945,12 +929,9 @@ def _clusters(
         sa, sb = group_sides[ra], group_sides[rb]
         if sided and sa and sb and not (sa & sb):
             continue
-        parent[ra] = rb
-        group_sides[rb] = (sa & sb) if sa and sb else (sa or sb)
-    groups: dict[int, list[_Norm]] = defaultdict(list)
-    for i, item in enumerate(items):
-        groups[find(i)].append(item)
-    return sorted((g for g in groups.values() if len(g) > 1), key=lambda g: g[0].order)
+        group_sides[sets.union(ra, rb)] = (sa & sb) if sa and sb else (sa or sb)
+    groups = [[items[i] for i in g] for g in sets.groups() if len(g) > 1]
+    return sorted(groups, key=lambda g: g[0].order)
 
 
 def _bucket_pairs(masks: list[int]) -> list[tuple[int, int]]:
