@@ -13,8 +13,11 @@ so the cost grows close to linearly with the corpus.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
+import multiprocessing
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -277,6 +280,86 @@ def compare_stories(
         articles, extractions = members(story)
         flags.extend(compare_story(articles, extractions, story=story.id))
     return tuple(sorted(flags, key=_flag_order))
+
+
+PARALLEL_MIN_STORIES = 64  # fewer stories than this are compared in-process
+_CHUNKS_PER_WORKER = 16  # stories are handed out in about this many batches per worker
+# What forked workers compare: (stories, members), set by the parent just before it forks.
+_FORKED: tuple[Sequence[Story], Callable[[Story], StoryMembers]] | None = None
+
+
+def compare_stories_parallel(
+    stories: Sequence[Story], members: Callable[[Story], StoryMembers], workers: int = 1
+) -> tuple[Flag, ...]:
+    """`compare_stories` run by `workers` processes: the same flags, byte for byte.
+
+    Stories are independent, so each worker process compares whole stories and returns
+    their flags; the parent merges them into `compare_stories`' order (`_flag_order`, a
+    total order: no two stories share a flag id), so the result depends neither on the
+    number of workers nor on which worker finished first. Stories go out in contiguous
+    batches and their flags are collected in batch order before that sort, exactly as
+    `compare_stories` collects them.
+
+    Contract, for callers (`checker.pipeline`):
+
+    - Workers are *forked* (``multiprocessing`` "fork" context): they inherit `stories`
+      and `members` as they are at the call, so only story positions go to a worker and
+      only flags come back (pickled). Nothing needs to be picklable but the flags.
+    - `members` is called in a worker, once per story, and must be safe there: it must
+      not rely on state it shares with the parent or with the other worker through an
+      inherited open file's position (a file object's ``seek`` + ``read`` races; open the
+      file again in the worker, or read with ``os.pread``). Data read-only in memory is
+      fine: it is shared copy-on-write. Whatever `members` changes in a worker (a cache)
+      is lost when the worker ends.
+    - Falls back to `compare_stories` in this process when `workers` <= 1, when there are
+      fewer than `PARALLEL_MIN_STORIES` stories, or where forking is not available or not
+      safe (Windows; macOS, whose system libraries may not survive a fork).
+    - A worker's exception is raised again here; the pool is then shut down.
+    - Objects alive at the call are frozen out of the collector (``gc.freeze``) while the
+      workers are started, so a worker's garbage collections do not touch, and copy, the
+      memory it shares with the parent; the parent unfreezes them once they are started.
+    """
+    stories = list(stories)
+    if workers <= 1 or len(stories) < PARALLEL_MIN_STORIES or not _can_fork():
+        return compare_stories(stories, members)
+    global _FORKED
+    per_chunk = max(1, len(stories) // (workers * _CHUNKS_PER_WORKER))
+    chunks = [(i, min(i + per_chunk, len(stories))) for i in range(0, len(stories), per_chunk)]
+    flags: list[Flag] = []
+    _FORKED = (stories, members)
+    try:
+        gc.freeze()
+        try:
+            pool = multiprocessing.get_context("fork").Pool(workers)
+        finally:
+            gc.unfreeze()
+        try:
+            for part in pool.imap(_compare_chunk, chunks):
+                flags.extend(part)
+            pool.close()
+        except BaseException:
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
+    finally:
+        _FORKED = None
+    return tuple(sorted(flags, key=_flag_order))
+
+
+def _can_fork() -> bool:
+    return sys.platform != "darwin" and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _compare_chunk(bounds: tuple[int, int]) -> list[Flag]:
+    """In a forked worker: the flags of the stories at positions start..stop-1."""
+    assert _FORKED is not None, "compare_stories_parallel's workers must be forked"
+    stories, members = _FORKED
+    flags: list[Flag] = []
+    for story in stories[bounds[0] : bounds[1]]:
+        articles, extractions = members(story)
+        flags.extend(compare_story(articles, extractions, story=story.id))
+    return flags
 
 
 def compare_story(
