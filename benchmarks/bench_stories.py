@@ -14,9 +14,10 @@ the way a large corpus has to be run to fit in memory:
 1. ``article_features`` for every article (claims are then dropped);
 2. ``group_features``: the stories;
 3. ``compare_story`` for each story, once all its articles have been seen again (a second
-   generation pass): complete stories are collected into batches of ``--batch`` stories,
-   and each batch is compared by ``compare_stories_parallel`` with ``--workers`` forked
-   worker processes (1: in this process), as the pipeline can run it.
+   pass, over the articles pickled to a temporary file by the first): complete stories are
+   collected into batches of ``--batch`` stories, and each batch is compared by
+   ``compare_stories_parallel`` with ``--workers`` forked worker processes (1: in this
+   process), as the pipeline can run it.
 
 ``compare_s`` is the sum, in CPU seconds of this process and of its worker processes;
 ``wall_s`` is the wall-clock time of the same three steps (steps 1 and 2 run in this
@@ -48,12 +49,16 @@ import argparse
 import contextlib
 import json
 import os
+import pickle
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 # This checkout's code and the generators beside this file, whatever is installed in the venv.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -99,11 +104,14 @@ def measure(
     clock = _Clock()
     features = []
     planted: list[ss.Planted] = []
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed below)
     for item in ss.generate(n, seed, extract=extractor):
         with clock:
             features.append(article_features(item.article, item.extraction))
         if item.planted:
             planted.append(item.planted)
+        pickle.dump(item, spool, pickle.HIGHEST_PROTOCOL)
+    spool.seek(0)
     before = clock.cpu
     with clock:
         stories = group_features(features)
@@ -129,7 +137,7 @@ def measure(
         ready.clear()
 
     unplanted = ss.generate(n, seed, planted=False, extract=extractor)
-    for item, plain in zip(ss.generate(n, seed, extract=extractor), unplanted, strict=True):
+    for item, plain in zip(_read_back(spool, n), unplanted, strict=True):
         story = story_of[item.article.id]
         pending[story.id].append(item)
         remaining[story.id] -= 1
@@ -143,6 +151,7 @@ def measure(
             true_story = []
         true_story.append(plain)
     flush()
+    spool.close()
     if true_story:
         inherent[true_story[0].story] = _compare_true(true_story)
     if dump:
@@ -154,6 +163,14 @@ def measure(
     row["maxrss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     row["child_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
     return row
+
+
+def _read_back(spool: IO[bytes], n: int) -> Iterator[ss.StoryArticle]:
+    """The items of the first pass again, from the file they were pickled to (reading
+    them back costs a fraction of generating them again; neither is timed)."""
+    for _ in range(n):
+        item: ss.StoryArticle = pickle.load(spool)
+        yield item
 
 
 def _compare_true(items: list[ss.StoryArticle]) -> list[Flag]:
@@ -169,14 +186,12 @@ def _score(
     cpu: float,
     group_s: float,
 ) -> dict[str, float | int]:
+    spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for f in flags:  # each flag's evidence by (kind, article): no planted x flags pass
+        for e in f.evidence:
+            spans[(f.kind, e.article)].append((e.start, e.end))
     found = sum(
-        any(
-            f.kind == p.kind
-            and any(
-                e.article == p.article and e.start < p.end and e.end > p.start for e in f.evidence
-            )
-            for f in flags
-        )
+        any(start < p.end and end > p.start for start, end in spans.get((p.kind, p.article), ()))
         for p in planted
     )
     by_article = defaultdict(list)
