@@ -1,9 +1,11 @@
 """Comparison at scale on many-story corpora: time, peak memory, planted recall, false flags.
 
 Usage: .venv/bin/python benchmarks/bench_stories.py [--sizes 1000,4000,16000,100000]
-       [--seed 0] [--extract transplant|rules]
+       [--seed 0] [--extract transplant|rules] [--workers N] [--batch STORIES]
+       [--dump DIR]
 
-Each size runs in its own subprocess (so peak memory is that size's), pinned to one CPU.
+Each size runs in its own subprocess (so peak memory is that size's), pinned to the first
+`--workers` CPUs (one by default).
 The corpus comes from story_synth.py; claims are transplanted from one rule extraction of
 each base text (``--extract rules`` re-extracts every article instead: slow). Generating
 articles and claims is never timed. What is timed, in CPU seconds, is the comparison, run
@@ -11,10 +13,21 @@ the way a large corpus has to be run to fit in memory:
 
 1. ``article_features`` for every article (claims are then dropped);
 2. ``group_features``: the stories;
-3. ``compare_story`` for each story, as soon as all its articles have been seen again
-   (a second generation pass).
+3. ``compare_story`` for each story, once all its articles have been seen again (a second
+   pass, over the articles pickled to a temporary file by the first): complete stories are
+   collected into batches of ``--batch`` stories, and each batch is compared by
+   ``compare_stories_parallel`` with ``--workers`` forked worker processes (1: in this
+   process), as the pipeline can run it.
 
-``compare_s`` is the sum. ``compare_corpus`` does exactly these steps in memory.
+``compare_s`` is the sum, in CPU seconds of this process and of its worker processes;
+``wall_s`` is the wall-clock time of the same three steps (steps 1 and 2 run in this
+process alone). ``compare_corpus`` does exactly these steps in memory, with one worker.
+
+Memory: ``maxrss_MB`` is this process's peak RSS, ``child_MB`` the largest peak RSS of a
+worker process (which counts memory shared with this process), and ``pss_MB`` the peak,
+sampled every 0.1 s, of the sum of the proportional set sizes (shared pages divided
+among their sharers) of this process and its workers: the memory the whole comparison
+holds, workers included.
 
 Definitions:
 - A planted conflict is *found* when some flag of its kind has evidence in the planted
@@ -33,14 +46,19 @@ Definitions:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import pickle
 import resource
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import IO
 
 # This checkout's code and the generators beside this file, whatever is installed in the venv.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -50,59 +68,121 @@ import itertools
 
 import story_synth as ss
 
-from checker.compare import compare_story
-from checker.models import Flag
+from checker.compare import StoryMembers, compare_stories_parallel, compare_story
+from checker.models import Flag, Story
 from checker.rules import RuleExtractor
 from checker.stories import article_features, group_features
 
 TARGET_RATIO = 4.4
 
 
-def measure(n: int, seed: int, extract: str) -> dict[str, float | int]:
+class _Clock:
+    """CPU time of this process and its reaped children, and wall time, summed over the
+    timed sections."""
+
+    def __init__(self) -> None:
+        self.cpu = self.wall = 0.0
+
+    def __enter__(self) -> _Clock:
+        self._start = (_cpu(), time.perf_counter())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cpu += _cpu() - self._start[0]
+        self.wall += time.perf_counter() - self._start[1]
+
+
+def _cpu() -> float:
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+def measure(
+    n: int,
+    seed: int,
+    extract: str,
+    workers: int = 1,
+    batch: int = 500,
+    dump: str | None = None,
+    score_false: bool = True,
+) -> dict[str, float | int]:
     extractor = RuleExtractor().extract if extract == "rules" else None
-    cpu = 0.0
+    clock = _Clock()
     features = []
     planted: list[ss.Planted] = []
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed below)
     for item in ss.generate(n, seed, extract=extractor):
-        t = time.process_time()
-        features.append(article_features(item.article, item.extraction))
-        cpu += time.process_time() - t
+        with clock:
+            features.append(article_features(item.article, item.extraction))
         if item.planted:
             planted.append(item.planted)
-    t = time.process_time()
-    stories = group_features(features)
-    group_s = time.process_time() - t
-    cpu += group_s
+        pickle.dump(item, spool, pickle.HIGHEST_PROTOCOL)
+    spool.seek(0)
+    before = clock.cpu
+    with clock:
+        stories = group_features(features)
+    group_s = clock.cpu - before
     del features
-    story_of = {a: s.id for s in stories for a in s.articles}
+    story_of = {a: s for s in stories for a in s.articles}
     remaining = {s.id: len(s.articles) for s in stories}
     pending: dict[str, list[ss.StoryArticle]] = defaultdict(list)
+    ready: list[Story] = []
     flags: list[Flag] = []
     inherent: dict[int, list[Flag]] = {}
     true_story: list[ss.StoryArticle] = []
-    unplanted = ss.generate(n, seed, planted=False, extract=extractor)
-    for item, plain in zip(ss.generate(n, seed, extract=extractor), unplanted, strict=True):
-        sid = story_of[item.article.id]
-        pending[sid].append(item)
-        remaining[sid] -= 1
-        if remaining[sid] == 0:
-            members = pending.pop(sid)
-            t = time.process_time()
-            flags.extend(
-                compare_story(
-                    [m.article for m in members], [m.extraction for m in members], story=sid
-                )
-            )
-            cpu += time.process_time() - t
+
+    def members(story: Story) -> StoryMembers:
+        items = pending[story.id]
+        return [m.article for m in items], [m.extraction for m in items]
+
+    def flush() -> None:
+        with clock:
+            flags.extend(compare_stories_parallel(ready, members, workers))
+        for story in ready:
+            del pending[story.id]
+        ready.clear()
+
+    unplanted: Iterable[ss.StoryArticle | None] = (
+        ss.generate(n, seed, planted=False, extract=extractor) if score_false else [None] * n
+    )
+    for item, plain in zip(_read_back(spool, n), unplanted, strict=True):
+        story = story_of[item.article.id]
+        pending[story.id].append(item)
+        remaining[story.id] -= 1
+        if remaining[story.id] == 0:
+            ready.append(story)
+            if len(ready) >= batch:
+                flush()
+        if plain is None:
+            continue
         # seed-inherent flags: the same true story with no planted edit (not timed)
         if true_story and true_story[0].story != plain.story:
             inherent[true_story[0].story] = _compare_true(true_story)
             true_story = []
         true_story.append(plain)
+    flush()
+    spool.close()
     if true_story:
         inherent[true_story[0].story] = _compare_true(true_story)
-    maxrss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return _score(n, flags, planted, inherent, len(stories), cpu, group_s, maxrss)
+    if dump:
+        with (Path(dump) / f"flags{n}.jsonl").open("w") as f:
+            f.writelines(sorted(flag.model_dump_json() + "\n" for flag in flags))
+    row = _score(
+        n, flags, planted, inherent if score_false else None, len(stories), clock.cpu, group_s
+    )
+    row["workers"] = workers
+    row["wall_s"] = round(clock.wall, 3)
+    row["maxrss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    row["child_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    return row
+
+
+def _read_back(spool: IO[bytes], n: int) -> Iterator[ss.StoryArticle]:
+    """The items of the first pass again, from the file they were pickled to (reading
+    them back costs a fraction of generating them again; neither is timed)."""
+    for _ in range(n):
+        item: ss.StoryArticle = pickle.load(spool)
+        yield item
 
 
 def _compare_true(items: list[ss.StoryArticle]) -> list[Flag]:
@@ -113,27 +193,26 @@ def _score(
     n: int,
     flags: list[Flag],
     planted: list[ss.Planted],
-    inherent: dict[int, list[Flag]],
+    inherent: dict[int, list[Flag]] | None,
     n_stories: int,
     cpu: float,
     group_s: float,
-    maxrss: float,
 ) -> dict[str, float | int]:
+    spans: dict[tuple[str, str], list[tuple[int, int]]] = defaultdict(list)
+    for f in flags:  # each flag's evidence by (kind, article): no planted x flags pass
+        for e in f.evidence:
+            spans[(f.kind, e.article)].append((e.start, e.end))
     found = sum(
-        any(
-            f.kind == p.kind
-            and any(
-                e.article == p.article and e.start < p.end and e.end > p.start for e in f.evidence
-            )
-            for f in flags
-        )
+        any(start < p.end and end > p.start for start, end in spans.get((p.kind, p.article), ()))
         for p in planted
     )
     by_article = defaultdict(list)
     for p in planted:
         by_article[p.article].append(p)
     n_inherent = n_planted_match = n_false = 0
-    for f in flags:
+    if inherent is None:  # not measured (--no-false-flags)
+        n_inherent = n_planted_match = n_false = -1
+    for f in flags if inherent is not None else ():
         stories = {ss.story_of(a) for a in f.articles}
         if len(stories) > 1:
             n_false += 1
@@ -159,7 +238,6 @@ def _score(
         "stories": n_stories,
         "compare_s": round(cpu, 3),
         "group_s": round(group_s, 3),
-        "maxrss_mb": round(maxrss),
         "planted": len(planted),
         "found": found,
         "flags": len(flags),
@@ -174,40 +252,97 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,4000,16000,100000")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--extract", choices=("transplant", "rules"), default="transplant")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="worker processes comparing stories (default 1)"
+    )
+    parser.add_argument(
+        "--batch", type=int, default=500, help="stories compared per batch (default 500)"
+    )
+    parser.add_argument("--dump", help="write each size's flags, sorted, to DIR/flags{N}.jsonl")
+    parser.add_argument(
+        "--no-false-flags",
+        action="store_true",
+        help="skip the seed-inherent comparison of every unedited story (a third pass that "
+        "costs more than the timed work; not timed): no false-flag figures (-1, nan)",
+    )
     parser.add_argument("--worker", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         if hasattr(os, "sched_setaffinity"):
-            os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
-        print(json.dumps(measure(args.worker, args.seed, args.extract)))
+            cpus = sorted(os.sched_getaffinity(0))
+            os.sched_setaffinity(0, set(cpus[: max(1, args.workers)]))
+        row = measure(
+            args.worker, args.seed, args.extract, args.workers, args.batch, args.dump,
+            not args.no_false_flags,
+        )  # fmt: skip
+        print(json.dumps(row))
         return 0
     rows = []
     for n in (int(s) for s in args.sizes.split(",")):
-        out = subprocess.run(
-            [sys.executable, __file__, "--worker", str(n), "--seed", str(args.seed),
-             "--extract", args.extract],
-            check=True, capture_output=True, text=True,
-        )  # fmt: skip
-        rows.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        command = [
+            sys.executable, __file__, "--worker", str(n), "--seed", str(args.seed),
+            "--extract", args.extract, "--workers", str(args.workers),
+            "--batch", str(args.batch), *(["--dump", args.dump] if args.dump else []),
+            *(["--no-false-flags"] if args.no_false_flags else []),
+        ]  # fmt: skip
+        out, pss = _run_sampled(command)
+        row = json.loads(out.strip().splitlines()[-1])
+        row["pss_mb"] = round(pss / 1024)
+        rows.append(row)
         print(f"  measured {n}", file=sys.stderr)
     head = (
-        "articles stories(true) compare_s group_s maxrss_MB planted recall flags inherent "
-        "planted_flags false false_rate"
+        "articles workers stories(true) compare_s wall_s group_s maxrss_MB child_MB pss_MB "
+        "planted recall flags inherent planted_flags false false_rate"
     )
     print(head)
     for r in rows:
         recall = r["found"] / r["planted"] if r["planted"] else 1.0
         explainable = r["flags"] - r["inherent"]
-        rate = r["false"] / explainable if explainable else 0.0
+        rate = r["false"] / explainable if explainable and r["inherent"] >= 0 else float("nan")
         print(
-            f"{r['articles']} {r['stories']}({r['true_stories']}) {r['compare_s']:.2f} "
-            f"{r['group_s']:.2f} {r['maxrss_mb']} {r['planted']} {recall:.3f} {r['flags']} "
+            f"{r['articles']} {r['workers']} {r['stories']}({r['true_stories']}) "
+            f"{r['compare_s']:.2f} {r['wall_s']:.2f} {r['group_s']:.2f} {r['maxrss_mb']} "
+            f"{r['child_mb']} {r['pss_mb']} {r['planted']} {recall:.3f} {r['flags']} "
             f"{r['inherent']} {r['planted_flags']} {r['false']} {rate:.3f}"
         )
     for a, b in itertools.pairwise(rows):
         ratio = b["compare_s"] / a["compare_s"]
         k = b["articles"] / a["articles"]
         print(f"{b['articles']}/{a['articles']} compare time ratio {ratio:.2f} (size x{k:g})")
+    return 0
+
+
+def _run_sampled(command: list[str]) -> tuple[str, int]:
+    """Run `command`; its stdout, and the peak of the summed PSS (KB) of its process tree."""
+    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as proc:
+        peak = 0
+        while proc.poll() is None:
+            peak = max(peak, sum(map(_pss_kb, _tree(proc.pid))))
+            time.sleep(0.1)
+        out = proc.stdout.read() if proc.stdout else ""
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, command)
+    return out, peak
+
+
+def _tree(pid: int) -> list[int]:
+    """`pid` and its descendants (Linux /proc; just `pid` elsewhere)."""
+    found, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        found.append(p)
+        with contextlib.suppress(OSError):
+            todo.extend(int(c) for c in Path(f"/proc/{p}/task/{p}/children").read_text().split())
+    return found
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
     return 0
 
 

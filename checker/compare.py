@@ -13,8 +13,11 @@ so the cost grows close to linearly with the corpus.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
+import multiprocessing
 import re
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -46,6 +49,7 @@ from checker.models import (
 )
 from checker.quantities import canonical_unit, quantities_conflict
 from checker.stories import group_stories
+from checker.unionfind import DisjointSets
 
 SPEECH_PREDICATES = frozenset({"say", "warn", "confirm", "accuse", "deny"})
 TRIP_PREDICATES = frozenset({"visit", "travel", "meet", "attend", "hold"})
@@ -96,11 +100,21 @@ _SYNONYMS = {
     "organisations": "entity",
     "organizations": "entity",
 }
+# Each is `\bPHRASE\b` (`\b(the )?united states\b|\bu\.s\.|\bus\b|\bamerican\b` for "us"),
+# written to start with the phrase itself and check the boundary before it with a
+# lookbehind, so that the regex engine can skip to where the phrase starts (a pattern
+# that starts with `\b` is tried at every position: several times slower).
 _PHRASES = (
-    (re.compile(r"\bnorth korea(n)?\b"), "north_korea"),
-    (re.compile(r"\bsouth korea(n)?\b"), "south_korea"),
-    (re.compile(r"\b(the )?united states\b|\bu\.s\.|\bus\b|\bamerican\b"), "us"),
-    (re.compile(r"\brussian\b"), "russia"),
+    (re.compile(r"north korea(?<!\wnorth korea)(n)?\b"), "north_korea"),
+    (re.compile(r"south korea(?<!\wsouth korea)(n)?\b"), "south_korea"),
+    (
+        re.compile(
+            r"the united states(?<!\wthe united states)\b|united states(?<!\wunited states)\b"
+            r"|u\.s\.(?<!\wu\.s\.)|us(?<!\wus)\b|american(?<!\wamerican)\b"
+        ),
+        "us",
+    ),
+    (re.compile(r"russian(?<!\wrussian)\b"), "russia"),
 )
 # Words that place a speaker on one side of a story, for telling statements apart.
 _SIDES = (
@@ -278,6 +292,86 @@ def compare_stories(
     return tuple(sorted(flags, key=_flag_order))
 
 
+PARALLEL_MIN_STORIES = 64  # fewer stories than this are compared in-process
+_CHUNKS_PER_WORKER = 16  # stories are handed out in about this many batches per worker
+# What forked workers compare: (stories, members), set by the parent just before it forks.
+_FORKED: tuple[Sequence[Story], Callable[[Story], StoryMembers]] | None = None
+
+
+def compare_stories_parallel(
+    stories: Sequence[Story], members: Callable[[Story], StoryMembers], workers: int = 1
+) -> tuple[Flag, ...]:
+    """`compare_stories` run by `workers` processes: the same flags, byte for byte.
+
+    Stories are independent, so each worker process compares whole stories and returns
+    their flags; the parent merges them into `compare_stories`' order (`_flag_order`, a
+    total order: no two stories share a flag id), so the result depends neither on the
+    number of workers nor on which worker finished first. Stories go out in contiguous
+    batches and their flags are collected in batch order before that sort, exactly as
+    `compare_stories` collects them.
+
+    Contract, for callers (`checker.pipeline`):
+
+    - Workers are *forked* (``multiprocessing`` "fork" context): they inherit `stories`
+      and `members` as they are at the call, so only story positions go to a worker and
+      only flags come back (pickled). Nothing needs to be picklable but the flags.
+    - `members` is called in a worker, once per story, and must be safe there: it must
+      not rely on state it shares with the parent or with the other worker through an
+      inherited open file's position (a file object's ``seek`` + ``read`` races; open the
+      file again in the worker, or read with ``os.pread``). Data read-only in memory is
+      fine: it is shared copy-on-write. Whatever `members` changes in a worker (a cache)
+      is lost when the worker ends.
+    - Falls back to `compare_stories` in this process when `workers` <= 1, when there are
+      fewer than `PARALLEL_MIN_STORIES` stories, or where forking is not available or not
+      safe (Windows; macOS, whose system libraries may not survive a fork).
+    - A worker's exception is raised again here; the pool is then shut down.
+    - Objects alive at the call are frozen out of the collector (``gc.freeze``) while the
+      workers are started, so a worker's garbage collections do not touch, and copy, the
+      memory it shares with the parent; the parent unfreezes them once they are started.
+    """
+    stories = list(stories)
+    if workers <= 1 or len(stories) < PARALLEL_MIN_STORIES or not _can_fork():
+        return compare_stories(stories, members)
+    global _FORKED
+    per_chunk = max(1, len(stories) // (workers * _CHUNKS_PER_WORKER))
+    chunks = [(i, min(i + per_chunk, len(stories))) for i in range(0, len(stories), per_chunk)]
+    flags: list[Flag] = []
+    _FORKED = (stories, members)
+    try:
+        gc.freeze()
+        try:
+            pool = multiprocessing.get_context("fork").Pool(workers)
+        finally:
+            gc.unfreeze()
+        try:
+            for part in pool.imap(_compare_chunk, chunks):
+                flags.extend(part)
+            pool.close()
+        except BaseException:
+            pool.terminate()
+            raise
+        finally:
+            pool.join()
+    finally:
+        _FORKED = None
+    return tuple(sorted(flags, key=_flag_order))
+
+
+def _can_fork() -> bool:
+    return sys.platform != "darwin" and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _compare_chunk(bounds: tuple[int, int]) -> list[Flag]:
+    """In a forked worker: the flags of the stories at positions start..stop-1."""
+    assert _FORKED is not None, "compare_stories_parallel's workers must be forked"
+    stories, members = _FORKED
+    flags: list[Flag] = []
+    for story in stories[bounds[0] : bounds[1]]:
+        articles, extractions = members(story)
+        flags.extend(compare_story(articles, extractions, story=story.id))
+    return flags
+
+
 def compare_story(
     articles: Sequence[Article], extractions: Sequence[Extraction], story: str | None = None
 ) -> tuple[Flag, ...]:
@@ -305,27 +399,16 @@ def merge_flags(flags: Iterable[Flag]) -> list[Flag]:
     whatever the doubts about the others.
     """
     ordered = sorted(flags, key=lambda f: f.id)
-    parent = list(range(len(ordered)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    sets = DisjointSets(len(ordered))
     first_with: dict[tuple[str, str, int, int], int] = {}
     for i, flag in enumerate(ordered):
         for e in flag.evidence:
-            key = (flag.kind, e.article, e.start, e.end)
-            j = first_with.setdefault(key, i)
-            ri, rj = find(i), find(j)
-            if ri != rj:
-                parent[max(ri, rj)] = min(ri, rj)
-    groups: dict[int, list[Flag]] = defaultdict(list)
-    for i, flag in enumerate(ordered):
-        groups[find(i)].append(flag)
+            j = first_with.setdefault((flag.kind, e.article, e.start, e.end), i)
+            if j != i:
+                sets.union(i, j)
     out = []
-    for group in groups.values():
+    for members in sets.groups():
+        group = [ordered[i] for i in members]
         if len(group) == 1:
             out.append(group[0])
             continue
@@ -929,15 +1012,9 @@ def _clusters(
             if (full[i] & full[j]).bit_count() >= min_shared and same(items[i], items[j]):
                 links.append(((common & -common).bit_length(), i, j))
     links.sort()
-    parent = list(range(len(items)))
-    group_sides = [n.sides for n in items]
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    sets = DisjointSets(len(items))
+    find = sets.find
+    group_sides = [n.sides for n in items]  # the sides of each set, kept at its root
     for _, i, j in links:
         ra, rb = find(i), find(j)
         if ra == rb:
@@ -945,12 +1022,9 @@ def _clusters(
         sa, sb = group_sides[ra], group_sides[rb]
         if sided and sa and sb and not (sa & sb):
             continue
-        parent[ra] = rb
-        group_sides[rb] = (sa & sb) if sa and sb else (sa or sb)
-    groups: dict[int, list[_Norm]] = defaultdict(list)
-    for i, item in enumerate(items):
-        groups[find(i)].append(item)
-    return sorted((g for g in groups.values() if len(g) > 1), key=lambda g: g[0].order)
+        group_sides[sets.union(ra, rb)] = (sa & sb) if sa and sb else (sa or sb)
+    groups = [[items[i] for i in g] for g in sets.groups() if len(g) > 1]
+    return sorted(groups, key=lambda g: g[0].order)
 
 
 def _bucket_pairs(masks: list[int]) -> list[tuple[int, int]]:

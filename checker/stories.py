@@ -52,6 +52,7 @@ from fractions import Fraction
 
 from checker.entities import EntityIndex, canonical_name
 from checker.models import Article, Extraction, Story
+from checker.unionfind import DisjointSets
 
 MAX_DF = 100  # a feature in more articles than this is not distinctive
 MIN_SHARED = 2
@@ -120,25 +121,12 @@ def group_features(items: Sequence[ArticleFeatures]) -> tuple[Story, ...]:
     distinctive = [item.features & keep for item in ordered]
     named = frozenset(f for f in keep if f.startswith("n:"))
     people = [feats & named for feats in distinctive]
-    links = _candidate_links(ordered, distinctive, people)
-    parent = list(range(len(ordered)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for i, j in links:
-        ri, rj = find(i), find(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-    groups: dict[int, list[int]] = defaultdict(list)
-    for i in range(len(ordered)):
-        groups[find(i)].append(i)
+    sets = DisjointSets(len(ordered))
+    for i, j in _candidate_links(ordered, distinctive, people):
+        sets.union(i, j)
     entities = frozenset(f for f in keep if f.startswith(("n:", "e:")))
     stories = []
-    for members in groups.values():
+    for members in sets.groups():
         ids = tuple(ordered[i].id for i in members)
         counts: Counter[str] = Counter()
         for i in members:

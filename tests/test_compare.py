@@ -865,3 +865,24 @@ def test_a_merged_flag_is_as_sure_as_its_surest_finding() -> None:
     unsure = _flag("date", "high", "y", [shared, ev(a, TUESDAY_SAYS)], ["a doubt", "another"])
     (merged,) = merge_flags([unsure, sure])
     assert merged.merged == 2 and merged.confidence == "high"
+
+
+def test_signature_phrases_match_exactly_their_word_bounded_forms() -> None:
+    """The phrase patterns, written for speed, replace what `\\bPHRASE\\b` would."""
+    import re
+
+    from checker.compare import _PHRASES
+
+    reference = (
+        re.compile(r"\bnorth korea(n)?\b"),
+        re.compile(r"\bsouth korea(n)?\b"),
+        re.compile(r"\b(the )?united states\b|\bu\.s\.|\bus\b|\bamerican\b"),
+        re.compile(r"\brussian\b"),
+    )
+    pieces = ["north korea", "south korea", "the united states", "united states", "u.s."]
+    pieces += ["us", "american", "russian", "n", "s", "the ", " ", "-", "_", "é", ".", "1"]
+    rng = random.Random(5)
+    texts = ["".join(rng.choices(pieces, k=rng.randrange(1, 10))) for _ in range(20_000)]
+    for (pattern, replacement), plain in zip(_PHRASES, reference, strict=True):
+        for text in texts:
+            assert pattern.sub(replacement, text) == plain.sub(replacement, text), text
