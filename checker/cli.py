@@ -150,6 +150,15 @@ def _add_batch_options(check: argparse.ArgumentParser) -> None:
         ),
     )
     check.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help=(
+            "processes comparing stories once articles are extracted (default: the CPUs "
+            "checker may use; 1: none forked); the report is the same whatever N"
+        ),
+    )
+    check.add_argument(
         "--batch-poll-seconds",
         type=float,
         default=30.0,
@@ -184,6 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _check(args: argparse.Namespace) -> int:
     if args.concurrency < 1:
         raise ConfigError("--concurrency must be at least 1")
+    if args.jobs is not None and args.jobs < 1:
+        raise ConfigError("--jobs must be at least 1")
     if args.max_article_chars < 0:
         raise ConfigError("--max-article-chars must be 0 (no limit) or more")
     if args.max_cost is not None and args.max_cost < 0:
@@ -226,8 +237,10 @@ def _check_with(args: argparse.Namespace, store: RunStore | None) -> int:
         extractor,
         label=args.extractor,
         progress=progress,
+        compare_progress=None if args.quiet else ProgressLine(done="compared", unit="stories"),
         store=store,
         max_article_chars=max_chars,
+        jobs=args.jobs,
     )
     spool = result.spool
     try:

@@ -280,15 +280,21 @@ StoryMembers = tuple[Sequence[Article], Sequence[Extraction]]
 
 
 def compare_stories(
-    stories: Iterable[Story], members: Callable[[Story], StoryMembers]
+    stories: Iterable[Story],
+    members: Callable[[Story], StoryMembers],
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Flag, ...]:
     """The flags of every story, in a stable order. `members` gives a story's articles and
     extractions when it is compared, so a caller can load one story at a time and let it
-    go afterwards (`checker.pipeline` re-reads them from a temporary file)."""
+    go afterwards (`checker.pipeline` re-reads them from a temporary file). `progress`,
+    if given, is called with (stories done, stories in all) after each story."""
+    stories = list(stories)
     flags: list[Flag] = []
-    for story in stories:
+    for done, story in enumerate(stories, start=1):
         articles, extractions = members(story)
         flags.extend(compare_story(articles, extractions, story=story.id))
+        if progress is not None:
+            progress(done, len(stories))
     return tuple(sorted(flags, key=_flag_order))
 
 
@@ -299,7 +305,10 @@ _FORKED: tuple[Sequence[Story], Callable[[Story], StoryMembers]] | None = None
 
 
 def compare_stories_parallel(
-    stories: Sequence[Story], members: Callable[[Story], StoryMembers], workers: int = 1
+    stories: Sequence[Story],
+    members: Callable[[Story], StoryMembers],
+    workers: int = 1,
+    progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Flag, ...]:
     """`compare_stories` run by `workers` processes: the same flags, byte for byte.
 
@@ -325,13 +334,14 @@ def compare_stories_parallel(
       fewer than `PARALLEL_MIN_STORIES` stories, or where forking is not available or not
       safe (Windows; macOS, whose system libraries may not survive a fork).
     - A worker's exception is raised again here; the pool is then shut down.
+    - `progress` is called here, in the parent, as each batch of stories comes back.
     - Objects alive at the call are frozen out of the collector (``gc.freeze``) while the
       workers are started, so a worker's garbage collections do not touch, and copy, the
       memory it shares with the parent; the parent unfreezes them once they are started.
     """
     stories = list(stories)
     if workers <= 1 or len(stories) < PARALLEL_MIN_STORIES or not _can_fork():
-        return compare_stories(stories, members)
+        return compare_stories(stories, members, progress)
     global _FORKED
     per_chunk = max(1, len(stories) // (workers * _CHUNKS_PER_WORKER))
     chunks = [(i, min(i + per_chunk, len(stories))) for i in range(0, len(stories), per_chunk)]
@@ -344,8 +354,10 @@ def compare_stories_parallel(
         finally:
             gc.unfreeze()
         try:
-            for part in pool.imap(_compare_chunk, chunks):
+            for (_, stop), part in zip(chunks, pool.imap(_compare_chunk, chunks), strict=True):
                 flags.extend(part)
+                if progress is not None:
+                    progress(stop, len(stories))
             pool.close()
         except BaseException:
             pool.terminate()

@@ -8,7 +8,8 @@ articles would need ~13 GB to hold every extraction as models:
     extract (or reuse from the run store) ─▶ Collector.add: report row + story features
                                               in memory, (article, extraction) to a Spool
     group_features(compact features) ─▶ stories
-    compare_stories: each story's pairs re-read from the spool, compared, let go
+    compare_stories_parallel: each story's pairs re-read from the spool, compared, let go
+                              (by forked worker processes when there are several CPUs)
 
 The report is the one `build_report` (everything in memory) gives, byte for byte.
 """
@@ -22,8 +23,9 @@ from array import array
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
-from checker.compare import compare_corpus, compare_stories
+from checker.compare import compare_corpus, compare_stories_parallel
 from checker.corpus import Corpus, load_corpus
 from checker.errors import ExtractionError, NoArticlesError
 from checker.extractors import Extractor
@@ -73,30 +75,29 @@ class CheckResult:
         self.spool.close()
 
 
+class CheckOptions(TypedDict, total=False):
+    """`check_corpus`'s keywords, which `run_check` passes on."""
+
+    label: str | None
+    progress: Progress | None
+    compare_progress: Progress | None
+    store: RunStore | None
+    max_article_chars: int | None
+    jobs: int | None
+
+
 def run_check(
-    corpus_path: str | os.PathLike[str],
-    extractor: Extractor,
-    *,
-    label: str | None = None,
-    progress: Progress | None = None,
-    store: RunStore | None = None,
-    max_article_chars: int | None = None,
+    corpus_path: str | os.PathLike[str], extractor: Extractor, **options: Unpack[CheckOptions]
 ) -> Report:
-    """Check a corpus and return its report.
+    """Check a corpus and return its report (`check_corpus` says what `options` do).
 
     Raises `CorpusError` when the corpus cannot be opened and `NoArticlesError` when no
     article in it could be used; problems with single files are listed in the report.
     With a `store` (a run directory), each article is committed as soon as it is
     extracted, finished articles are reused, and ``report.json`` is written at the end.
     """
-    result = check_corpus(
-        corpus_path,
-        extractor,
-        label=label,
-        progress=progress,
-        store=store,
-        max_article_chars=max_article_chars,
-    )
+    result = check_corpus(corpus_path, extractor, **options)
+    store = options.get("store")
     result.close()
     if store is not None:
         write_atomic(store.dir / REPORT_NAME, iter_json(result.report))
@@ -110,13 +111,20 @@ def check_corpus(
     *,
     label: str | None = None,
     progress: Progress | None = None,
+    compare_progress: Progress | None = None,
     store: RunStore | None = None,
     max_article_chars: int | None = None,
+    jobs: int | None = None,
 ) -> CheckResult:
     """`run_check`, keeping the articles and extractions (in a spool) alongside the report.
 
-    With a `store`, extractions and flags are committed to it; writing ``report.json``
-    is left to the caller (the CLI marks review statuses first).
+    `label` names the extractor in the report (default: its name). `progress` is called
+    with (done, total) as articles are extracted, `compare_progress` as stories are
+    compared. Articles over `max_article_chars` are skipped, each with a problem.
+    Stories are compared by `jobs` processes (default: as many as this process has
+    CPUs; `checker.compare.compare_stories_parallel`), with the same result whatever
+    the number. With a `store`, extractions and flags are committed to it; writing
+    ``report.json`` is left to the caller (the CLI marks review statuses first).
 
     Memory stays bounded by the largest story, not the corpus: each article is spooled
     to a temporary file as soon as it is extracted (or loaded from the store) and its
@@ -135,7 +143,8 @@ def check_corpus(
         else:
             store.begin_run(os.fspath(corpus_path), name)
             extract_resumable(extractor, articles, store, progress=progress, sink=collector.add)
-        report = collector.report(name, problems)
+        workers = available_cpus() if jobs is None else jobs
+        report = collector.report(name, problems, jobs=workers, progress=compare_progress)
     except BaseException:
         collector.spool.close()
         raise
@@ -331,8 +340,16 @@ class Collector:
         self.features.add(article_features(article, extraction))
         self.spool.put(article, extraction)
 
-    def report(self, label: str, problems: tuple[Problem, ...]) -> Report:
-        """Group the articles into stories and compare them, one story at a time."""
+    def report(
+        self,
+        label: str,
+        problems: tuple[Problem, ...],
+        *,
+        jobs: int = 1,
+        progress: Progress | None = None,
+    ) -> Report:
+        """Group the articles into stories and compare them, one story at a time (in
+        `jobs` forked processes, which read the spool as this one does)."""
         stories = group_features(self.features.distinctive())
         self.features = FeatureTable()
 
@@ -340,7 +357,7 @@ class Collector:
             pairs = list(self.spool.pairs(story.articles))
             return [a for a, _ in pairs], [e for _, e in pairs]
 
-        flags = compare_stories(stories, members)
+        flags = compare_stories_parallel(stories, members, jobs, progress)
         return Report(
             extractor=label,
             articles=tuple(self.summaries[key] for key in sorted(self.summaries)),
@@ -410,3 +427,10 @@ def build_report(corpus: Corpus, extractions: Sequence[Extraction], label: str) 
         problems=corpus.problems,
         stories=stories,
     )
+
+
+def available_cpus() -> int:
+    """The CPUs this process may run on (its affinity where the OS tells), at least 1."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)

@@ -5,6 +5,7 @@ path (`build_report`), with or without a run store, fresh or resumed."""
 from __future__ import annotations
 
 import gc
+import os
 import re
 from collections.abc import Iterator, Sequence
 from functools import partial
@@ -211,3 +212,37 @@ def test_the_report_is_the_same_whatever_the_spool_holds_in_memory(
     assert [held for held, _ in reports][::2] == [0, 15]
     assert 0 < reports[1][0] < 15
     assert len({report for _, report in reports}) == 1
+
+
+@pytest.mark.skipif(not compare._can_fork(), reason="needs the fork start method")
+@pytest.mark.parametrize("budget", [0, 30 * 1024 * 1024 // 15, spool_module.MEMORY_BUDGET])
+def test_forked_comparison_reads_the_spool_and_gives_the_same_report(
+    corpus: Path, budget: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stories compared by worker processes (three stories: forced past the minimum),
+    whether their pairs are held in memory, in the spool's file, or both."""
+    monkeypatch.setattr(spool_module, "MEMORY_BUDGET", budget)
+    monkeypatch.setattr(compare, "PARALLEL_MIN_STORIES", 1)
+    expected = in_memory(corpus)
+    pids = tmp_path / "pids"
+    compare_story = compare.compare_story
+
+    def spy(
+        articles: Sequence[Article], extractions: Sequence[Extraction], story: str | None = None
+    ) -> tuple[Flag, ...]:
+        with pids.open("a") as out:  # a worker's lists die with it; a file does not
+            out.write(f"{os.getpid()}\n")
+        return compare_story(articles, extractions, story)
+
+    monkeypatch.setattr(compare, "compare_story", spy)
+    done: list[tuple[int, int]] = []
+    result = check_corpus(
+        corpus, RuleExtractor(), jobs=2, compare_progress=lambda *d: done.append(d)
+    )
+    try:
+        assert render_json(result.report) == expected
+        assert done[-1] == (3, 3)
+        compared_in = pids.read_text().split()
+        assert len(compared_in) == 3 and str(os.getpid()) not in compared_in
+    finally:
+        result.close()
