@@ -13,11 +13,8 @@ so the cost grows close to linearly with the corpus.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
-import multiprocessing
 import re
-import sys
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -50,6 +47,7 @@ from checker.models import (
 from checker.quantities import canonical_unit, quantities_conflict
 from checker.stories import group_stories
 from checker.unionfind import DisjointSets
+from checker.workers import can_fork, forked_pool
 
 SPEECH_PREDICATES = frozenset({"say", "warn", "confirm", "accuse", "deny"})
 TRIP_PREDICATES = frozenset({"visit", "travel", "meet", "attend", "hold"})
@@ -333,14 +331,13 @@ def compare_stories_parallel(
     - Falls back to `compare_stories` in this process when `workers` <= 1, when there are
       fewer than `PARALLEL_MIN_STORIES` stories, or where forking is not available or not
       safe (Windows; macOS, whose system libraries may not survive a fork).
-    - A worker's exception is raised again here; the pool is then shut down.
+    - A worker's exception is raised again here; the pool is then shut down
+      (`checker.workers.forked_pool`, which also keeps a worker's collections off the
+      memory it shares with the parent).
     - `progress` is called here, in the parent, as each batch of stories comes back.
-    - Objects alive at the call are frozen out of the collector (``gc.freeze``) while the
-      workers are started, so a worker's garbage collections do not touch, and copy, the
-      memory it shares with the parent; the parent unfreezes them once they are started.
     """
     stories = list(stories)
-    if workers <= 1 or len(stories) < PARALLEL_MIN_STORIES or not _can_fork():
+    if workers <= 1 or len(stories) < PARALLEL_MIN_STORIES or not can_fork():
         return compare_stories(stories, members, progress)
     global _FORKED
     per_chunk = max(1, len(stories) // (workers * _CHUNKS_PER_WORKER))
@@ -348,29 +345,14 @@ def compare_stories_parallel(
     flags: list[Flag] = []
     _FORKED = (stories, members)
     try:
-        gc.freeze()
-        try:
-            pool = multiprocessing.get_context("fork").Pool(workers)
-        finally:
-            gc.unfreeze()
-        try:
+        with forked_pool(workers) as pool:
             for (_, stop), part in zip(chunks, pool.imap(_compare_chunk, chunks), strict=True):
                 flags.extend(part)
                 if progress is not None:
                     progress(stop, len(stories))
-            pool.close()
-        except BaseException:
-            pool.terminate()
-            raise
-        finally:
-            pool.join()
     finally:
         _FORKED = None
     return tuple(sorted(flags, key=_flag_order))
-
-
-def _can_fork() -> bool:
-    return sys.platform != "darwin" and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _compare_chunk(bounds: tuple[int, int]) -> list[Flag]:

@@ -16,11 +16,12 @@ from checker.corpus import load_corpus
 from checker.models import Article, Extraction, Flag, Story
 from checker.rules import RuleExtractor
 from checker.stories import story_id
+from checker.workers import can_fork
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 N_STORIES = 12
 
-pytestmark = pytest.mark.skipif(not compare._can_fork(), reason="needs the fork start method")
+pytestmark = pytest.mark.skipif(not can_fork(), reason="needs the fork start method")
 
 
 @cache

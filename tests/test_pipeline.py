@@ -30,6 +30,7 @@ from checker.rules import RuleExtractor
 from checker.spool import Spool
 from checker.store import RunStore, extractor_identity
 from checker.stories import article_features, group_features, group_stories
+from checker.workers import can_fork
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 # Three stories: the seed cluster, and two rewrites of it with other people and dates.
@@ -214,7 +215,7 @@ def test_the_report_is_the_same_whatever_the_spool_holds_in_memory(
     assert len({report for _, report in reports}) == 1
 
 
-@pytest.mark.skipif(not compare._can_fork(), reason="needs the fork start method")
+@pytest.mark.skipif(not can_fork(), reason="needs the fork start method")
 @pytest.mark.parametrize("budget", [0, 30 * 1024 * 1024 // 15, spool_module.MEMORY_BUDGET])
 def test_forked_comparison_reads_the_spool_and_gives_the_same_report(
     corpus: Path, budget: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
