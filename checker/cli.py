@@ -154,8 +154,9 @@ def _add_batch_options(check: argparse.ArgumentParser) -> None:
         type=int,
         metavar="N",
         help=(
-            "processes comparing stories once articles are extracted (default: the CPUs "
-            "checker may use; 1: none forked); the report is the same whatever N"
+            "worker processes for the rule extractor (200 articles or more) and for "
+            "comparing stories (64 or more) (default: the CPUs checker may use; 1: none "
+            "forked); the report is the same whatever N"
         ),
     )
     check.add_argument(

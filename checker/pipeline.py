@@ -20,7 +20,7 @@ import datetime as dt
 import os
 import time
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypedDict, Unpack
@@ -35,6 +35,7 @@ from checker.report import iter_json
 from checker.spool import Spool
 from checker.store import REPORT_NAME, RunStore, extractor_identity, write_atomic
 from checker.stories import ArticleFeatures, article_features, group_features, is_distinctive
+from checker.workers import can_fork, forked_pool
 
 Progress = Callable[[int, int], None]
 Sink = Callable[[Article, Extraction], None]
@@ -121,9 +122,10 @@ def check_corpus(
     `label` names the extractor in the report (default: its name). `progress` is called
     with (done, total) as articles are extracted, `compare_progress` as stories are
     compared. Articles over `max_article_chars` are skipped, each with a problem.
-    Stories are compared by `jobs` processes (default: as many as this process has
-    CPUs; `checker.compare.compare_stories_parallel`), with the same result whatever
-    the number. With a `store`, extractions and flags are committed to it; writing
+    `jobs` processes (default: as many as this process has CPUs) extract articles, with
+    a CPU-bound extractor (`forks_for`), and compare stories
+    (`checker.compare.compare_stories_parallel`); the result is the same whatever the
+    number. With a `store`, extractions and flags are committed to it; writing
     ``report.json`` is left to the caller (the CLI marks review statuses first).
 
     Memory stays bounded by the largest story, not the corpus: each article is spooled
@@ -138,12 +140,14 @@ def check_corpus(
     name = label or extractor.name
     collector = Collector(Spool())
     try:
+        workers = available_cpus() if jobs is None else jobs
         if store is None:
-            extract_all(extractor, articles, progress=progress, sink=collector.add)
+            extract_all(extractor, articles, progress=progress, sink=collector.add, jobs=workers)
         else:
             store.begin_run(os.fspath(corpus_path), name)
-            extract_resumable(extractor, articles, store, progress=progress, sink=collector.add)
-        workers = available_cpus() if jobs is None else jobs
+            extract_resumable(
+                extractor, articles, store, progress=progress, sink=collector.add, jobs=workers
+            )
         report = collector.report(name, problems, jobs=workers, progress=compare_progress)
     except BaseException:
         collector.spool.close()
@@ -193,13 +197,15 @@ def extract_resumable(
     *,
     progress: Progress | None = None,
     sink: Sink,
+    jobs: int = 1,
 ) -> None:
     """Extract what the store does not hold yet, committing each article when done.
 
     Every article goes to `sink` with its extraction, reused or new, and its slot in
     `articles` is emptied, so its text can be let go. Stored articles are read back one
-    at a time. Articles to extract run on the extractor's `concurrency` threads (1 for the
-    rule extractor); `sink` is called on this thread. An extractor with a `prepare`
+    at a time. Articles to extract run on the extractor's `concurrency` threads (an LLM
+    extractor), or in `jobs` forked processes for a CPU-bound one (`forks_for`); `sink`
+    and the store are used on this thread only. An extractor with a `prepare`
     method (the Batch API runner) is first given every article still to do, so it can
     submit them at once.
     """
@@ -249,7 +255,14 @@ def extract_resumable(
             progress(done, total)
 
     workers = max(1, int(getattr(extractor, "concurrency", 1) or 1))
-    if workers == 1 or len(todo) <= 1:
+    if forks_for(extractor, len(todo), jobs):
+        fresh = extract_in_processes(extractor, (_present(articles, i) for i in todo), jobs)
+        for index, extraction in zip(todo, fresh, strict=True):
+            store.save(_present(articles, index), identity, extraction)
+            if delay:
+                time.sleep(delay)
+            finished(index, extraction)
+    elif workers == 1 or len(todo) <= 1:
         for index in todo:
             finished(index, work(index))
     else:
@@ -282,8 +295,12 @@ def extract_all(
     *,
     progress: Progress | None = None,
     sink: Sink | None = None,
+    jobs: int = 1,
 ) -> list[Extraction]:
     """Extract every article; a failure is recorded on its article and the run goes on.
+
+    A CPU-bound extractor (the rule extractor) runs in `jobs` forked processes when there
+    are enough articles (`forks_for`); the result is the same, in the same order.
 
     With a `sink`, each article goes to it with its extraction as soon as it is done,
     its slot in `articles` (a list) is emptied so its text can be let go, and nothing is
@@ -302,23 +319,76 @@ def extract_all(
         _empty(articles)
         return []
     out: list[Extraction] = []
-    total = sum(a is not None for a in articles)
-    done = 0
-    for index, item in enumerate(articles):
-        if item is None:
-            continue
-        article = item
-        extraction = extract_one(extractor, article)
+    indices = [i for i, a in enumerate(articles) if a is not None]
+    total = len(indices)
+    extractions: Iterable[Extraction]
+    if forks_for(extractor, total, jobs):
+        extractions = extract_in_processes(
+            extractor, (_present(articles, i) for i in indices), jobs
+        )
+    else:
+        extractions = (extract_one(extractor, _present(articles, i)) for i in indices)
+    for done, (index, extraction) in enumerate(zip(indices, extractions, strict=True), start=1):
+        article = _present(articles, index)
         if sink is None:
             out.append(extraction)
         else:
             sink(article, extraction)
             if isinstance(articles, list):
                 articles[index] = None
-        done += 1
         if progress is not None:
             progress(done, total)
     return out
+
+
+# Below this many articles to extract, forking workers costs more than it saves.
+PARALLEL_MIN_ARTICLES = 200
+# Articles per work item sent to an extraction worker (a few tens of milliseconds each).
+_EXTRACT_CHUNK = 8
+_FORKED_EXTRACTOR: Extractor | None = None
+
+
+def forks_for(extractor: Extractor, articles: int, jobs: int) -> bool:
+    """Whether `articles` are worth extracting in `jobs` forked processes: only for an
+    extractor that says it is CPU-bound (``cpu_bound = True``: the rule extractor; an
+    LLM extractor waits on the network, on threads), and where forking is safe."""
+    return (
+        jobs > 1
+        and articles >= PARALLEL_MIN_ARTICLES
+        and bool(getattr(extractor, "cpu_bound", False))
+        and can_fork()
+    )
+
+
+def extract_in_processes(
+    extractor: Extractor, articles: Iterable[Article], jobs: int
+) -> Iterator[Extraction]:
+    """`extract_one` of each article, in order, computed by `jobs` forked processes.
+
+    Workers inherit the extractor; each article goes out pickled (its text: a few KB)
+    and its extraction comes back pickled, so the caller's memory, store and sink are
+    never touched by a worker. `articles` is read lazily, a few chunks ahead of the
+    results. Closing the iterator early (an error in the caller) ends the workers.
+    """
+    global _FORKED_EXTRACTOR
+    _FORKED_EXTRACTOR = extractor
+    try:
+        with forked_pool(jobs) as pool:
+            yield from pool.imap(_extract_forked, articles, chunksize=_EXTRACT_CHUNK)
+    finally:
+        _FORKED_EXTRACTOR = None
+
+
+def _extract_forked(article: Article) -> Extraction:
+    """In a forked worker: `extract_one` with the extractor inherited from the parent."""
+    assert _FORKED_EXTRACTOR is not None, "extract_in_processes' workers must be forked"
+    return extract_one(_FORKED_EXTRACTOR, article)
+
+
+def _present(articles: Sequence[Article | None], index: int) -> Article:
+    article = articles[index]
+    assert article is not None
+    return article
 
 
 def _empty(articles: Sequence[Article | None]) -> None:

@@ -113,6 +113,10 @@ class _Sentence:
 class RuleExtractor:
     """Pattern-based extractor; deterministic and offline."""
 
+    # Pure computation: a big corpus is worth extracting in several processes
+    # (`checker.pipeline.forks_for`).
+    cpu_bound = True
+
     @property
     def name(self) -> str:
         return "rules"

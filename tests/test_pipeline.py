@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from checker import compare
+from checker import compare, pipeline
 from checker import spool as spool_module
 from checker.corpus import load_corpus
 from checker.models import Article, Extraction, Flag
@@ -247,3 +247,43 @@ def test_forked_comparison_reads_the_spool_and_gives_the_same_report(
         assert len(compared_in) == 3 and str(os.getpid()) not in compared_in
     finally:
         result.close()
+
+
+@pytest.mark.skipif(not can_fork(), reason="needs the fork start method")
+def test_rule_extraction_in_processes_is_the_same_extraction_in_the_same_order(
+    corpus: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    articles = load_corpus(corpus).articles
+    serial = extract_all(RuleExtractor(), articles)
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_ARTICLES", 1)
+    assert pipeline.forks_for(RuleExtractor(), len(articles), 2)
+    forked = list(pipeline.extract_in_processes(RuleExtractor(), iter(articles), 2))
+    assert [e.model_dump_json() for e in forked] == [e.model_dump_json() for e in serial]
+    assert extract_all(RuleExtractor(), articles, jobs=2) == serial
+
+
+@pytest.mark.skipif(not can_fork(), reason="needs the fork start method")
+def test_a_run_with_worker_processes_stores_and_reports_what_one_process_does(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_ARTICLES", 1)
+    monkeypatch.setattr(compare, "PARALLEL_MIN_STORIES", 1)
+    reports = []
+    for jobs in (1, 2):
+        with RunStore(tmp_path / f"run{jobs}") as store:
+            reports.append(render_json(run_check(corpus, RuleExtractor(), store=store, jobs=jobs)))
+            assert (store.counts.extracted, store.counts.reused) == (15, 0)
+            assert set(store.extracted_by()) == {a.id for a in load_corpus(corpus).articles}
+            assert set(store.extracted_by().values()) == {store.run_id}
+    assert reports[0] == reports[1] == in_memory(corpus)
+
+
+def test_only_a_cpu_bound_extractor_with_enough_articles_and_jobs_forks() -> None:
+    class Waits:  # an LLM extractor waits on the network: threads, not processes
+        name = "llm"
+
+    many = pipeline.PARALLEL_MIN_ARTICLES
+    assert not pipeline.forks_for(Waits(), many, 2)  # type: ignore[arg-type]
+    assert not pipeline.forks_for(RuleExtractor(), many - 1, 2)
+    assert not pipeline.forks_for(RuleExtractor(), many, 1)
+    assert pipeline.forks_for(RuleExtractor(), many, 2) == can_fork()
