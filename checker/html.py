@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from checker.html_assets import SCRIPT, STYLE, content_security_policy
 from checker.models import Article, ArticleSummary, Claim, Extraction, Flag, Report
-from checker.report import summary_line
+from checker.report import flags_by_story, story_label, summary_line
 from checker.spool import Spool
 
 _SEVERITIES = ("high", "medium", "low")
@@ -249,8 +249,16 @@ def _flags(ctx: _Ctx, serve: bool, show_dismissed: bool) -> Iterator[str]:
     yield "<h2>Flags</h2>"
     if not ctx.report.flags:
         yield '<p class="empty panel">No conflicts found.</p>'
-    for flag in ctx.report.flags:
-        yield from _flag(ctx, flag, serve, show_dismissed)
+    several = len(ctx.report.stories) > 1
+    for story, flags in flags_by_story(ctx.report):
+        if several:
+            label = f"Story: {story_label(story)}" if story else "Other flags"
+            code = f" <code>{_e(story.id)}</code>" if story else ""
+            yield f'<section class="story" aria-label="{_e(label)}"><h3>{_e(label)}{code}</h3>'
+        for flag in flags:
+            yield from _flag(ctx, flag, serve, show_dismissed)
+        if several:
+            yield "</section>"
     yield '<p id="none-shown" class="empty panel" hidden>No flag matches these filters.</p>'
     if ctx.report.flags and not serve:
         yield (

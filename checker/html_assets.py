@@ -48,6 +48,8 @@ border-radius:4px;padding:0 .3rem;background:#fff;color:var(--ink)}
 border-radius:10px;padding:.85rem 1rem 1rem;margin:0 0 1rem}
 .flag.sev-high{border-left-color:var(--high)}
 .flag.sev-medium{border-left-color:var(--medium)}
+.story>h3{font-size:.95rem;margin:1.4rem 0 .6rem;color:var(--muted)}
+.story>h3 code{font-size:.8rem}
 .flag:focus{outline:3px solid var(--accent);outline-offset:2px}
 .flag:target{box-shadow:0 0 0 3px var(--accent)}
 .flag header{display:flex;flex-wrap:wrap;align-items:center;gap:.45rem}
@@ -121,7 +123,7 @@ main{padding:0;max-width:none}
 .summary{display:block}.panel{border:0;padding:0}
 .flag{break-inside:avoid;border:1px solid #999;border-left-width:5px}
 .ev{break-inside:avoid;background:#fff}
-.flag[hidden]{display:none}
+.flag[hidden],.story[hidden]{display:none}
 #articles{break-before:page}
 .art{border:0;padding:0}
 mark.claim{background:none;text-decoration:underline dotted}
@@ -154,6 +156,9 @@ SCRIPT = """
   function apply() {
     var shown = 0;
     flags.forEach(function (f) { f.hidden = !matches(f); if (!f.hidden) { shown += 1; } });
+    doc.querySelectorAll('section#flags .story').forEach(function (s) {
+      s.hidden = !s.querySelector('.flag:not([hidden])');
+    });
     doc.getElementById('shown').textContent = shown + ' of ' + flags.length + ' flags shown';
     var none = doc.getElementById('none-shown');
     if (none) { none.hidden = shown !== 0; }

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 from pydantic import BaseModel
 
-from checker.models import Flag, Report, Severity
+from checker.models import Flag, Report, Severity, Story
 
 FORMATS = ("markdown", "json", "html")
 _SEVERITIES: tuple[Severity, ...] = ("high", "medium", "low")
@@ -119,24 +119,45 @@ def render_markdown(report: Report) -> str:
     return "\n".join(lines)
 
 
-def _by_story(report: Report) -> list[tuple[str, list[Flag]]]:
-    """Flags grouped under their story, stories in report order; one group if no stories."""
+def flags_by_story(report: Report) -> list[tuple[Story | None, list[Flag]]]:
+    """Flags grouped under their story, stories in report order, stories without flags
+    left out; flags of no known story last, under None. One group (None) when the report
+    has at most one story: there is nothing to organise."""
     if len(report.stories) <= 1:
-        return [("", list(report.flags))]
-    out = []
+        return [(None, list(report.flags))] if report.flags else []
+    by_story: dict[str | None, list[Flag]] = {}
+    for flag in report.flags:
+        by_story.setdefault(flag.story, []).append(flag)
+    out: list[tuple[Story | None, list[Flag]]] = []
     for story in report.stories:
-        flags = [f for f in report.flags if f.story == story.id]
+        flags = by_story.pop(story.id, [])
         if flags:
-            label = ", ".join(story.entities[:3]) or "unlabelled"
-            count = len(story.articles)
-            heading = (
-                f"### Story `{story.id}` ({count} article{'s' if count != 1 else ''}: {label})"
-            )
-            out.append((heading, flags))
-    rest = [f for f in report.flags if f.story not in {s.id for s in report.stories}]
+            out.append((story, flags))
+    rest = [f for f in report.flags if f.story in by_story]  # no story, or an unknown one
     if rest:
-        out.append(("### Other flags", rest))
+        out.append((None, rest))
     return out
+
+
+def story_label(story: Story) -> str:
+    """What a story is about, in a few words: its first entities and its size."""
+    count = len(story.articles)
+    about = ", ".join(story.entities[:3]) or "unlabelled"
+    return f"{count} article{'s' if count != 1 else ''}: {about}"
+
+
+def _by_story(report: Report) -> list[tuple[str, list[Flag]]]:
+    """`flags_by_story` with Markdown headings ("" for a lone group)."""
+    groups = flags_by_story(report)
+    if len(report.stories) <= 1:
+        return [("", flags) for _, flags in groups]
+    return [
+        (
+            f"### Story `{story.id}` ({story_label(story)})" if story else "### Other flags",
+            flags,
+        )
+        for story, flags in groups
+    ]
 
 
 def _flag_markdown(number: int, flag: Flag) -> list[str]:

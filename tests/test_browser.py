@@ -169,3 +169,34 @@ def test_serve_dismiss_with_a_note_survives_a_reload(
     report = make_run(SEEDS, served.run_dir)  # the next run keeps both decisions
     statuses = {f.id: f.review for f in load_report(report).flags}
     assert statuses[flag_id] == "dismissed" and statuses[target] == "confirmed"
+
+
+def test_a_story_whose_flags_are_all_filtered_out_is_hidden(page: Any, tmp_path: Path) -> None:
+    from checker.html import render_html
+    from checker.pipeline import check_corpus
+    from checker.rules import RuleExtractor
+
+    result = check_corpus(SEEDS, RuleExtractor())
+    report = result.report
+    result.close()
+    (only,) = report.stories
+    stories = (only.model_copy(update={"id": "s-high"}), only.model_copy(update={"id": "s-rest"}))
+    flags = [
+        f.model_copy(update={"story": "s-high" if f.severity == "high" else "s-rest"})
+        for f in report.flags
+    ]
+    out = tmp_path / "stories.html"
+    out.write_text(
+        render_html(report.model_copy(update={"stories": stories, "flags": tuple(flags)})),
+        encoding="utf-8",
+    )
+    page.goto(out.as_uri())
+    assert page.locator("section#flags .story:visible").count() == 2
+    page.select_option("select[name=severity]", "high")
+    visible = page.locator("section#flags .story:visible")
+    assert visible.count() == 1
+    assert visible.locator(".flag").count() == sum(f.severity == "high" for f in flags)
+    page.select_option("select[name=severity]", "")
+    assert page.locator("section#flags .story:visible").count() == 2
+    page.screenshot(path=str(tmp_path / "stories.png"), full_page=True)
+    assert page.problems == []

@@ -11,6 +11,7 @@ import pytest
 from checker.cli import main
 from checker.html import iter_html, render_html
 from checker.html_assets import SCRIPT, STYLE, content_security_policy, csp_hash
+from checker.models import Report
 from checker.pipeline import CheckResult, check_corpus
 from checker.rules import RuleExtractor
 
@@ -168,3 +169,33 @@ def test_cli_format_html(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and 'id="articles"' in html
     assert "Show in article" in html
+
+
+def split_into_stories(report: Report) -> Report:
+    """The seed report as if its flags came from two stories (and one from none)."""
+    (only,) = report.stories
+    first = only.model_copy(update={"id": "story-a", "articles": only.articles[:3]})
+    second = only.model_copy(update={"id": "story-b", "articles": only.articles[3:]})
+    flags = [
+        f.model_copy(update={"story": ("story-b", "story-a", None)[i % 3]})
+        for i, f in enumerate(report.flags)
+    ]
+    return report.model_copy(update={"stories": (first, second), "flags": tuple(flags)})
+
+
+def test_flags_are_grouped_by_story_when_there_are_several(seeds: CheckResult) -> None:
+    one = render_html(seeds.report)
+    assert 'class="story"' not in one  # one story: nothing to organise
+    html = render_html(split_into_stories(seeds.report))
+    sections = re.findall(r'<section class="story" aria-label="([^"]+)">', html)
+    assert sections == [
+        f"Story: 3 articles: {', '.join(seeds.report.stories[0].entities[:3])}",
+        f"Story: 2 articles: {', '.join(seeds.report.stories[0].entities[:3])}",
+        "Other flags",
+    ]
+    starts = [html.index(f'aria-label="{label}"') for label in sections] + [len(html)]
+    section_of = {"story-a": 0, "story-b": 1, None: 2}
+    for flag in split_into_stories(seeds.report).flags:
+        at, n = html.index(f'data-id="{flag.id}"'), section_of[flag.story]
+        assert starts[n] < at < starts[n + 1], flag.id
+    assert html.count('<article class="flag') == len(seeds.report.flags)
