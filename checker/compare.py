@@ -285,9 +285,12 @@ def compare_stories(
     """The flags of every story, in a stable order. `members` gives a story's articles and
     extractions when it is compared, so a caller can load one story at a time and let it
     go afterwards (`checker.pipeline` re-reads them from a temporary file). `progress`,
-    if given, is called with (stories done, stories in all) after each story."""
+    if given, is called with (0, stories in all) first, then (stories done, stories in
+    all) after each story."""
     stories = list(stories)
     flags: list[Flag] = []
+    if progress is not None:
+        progress(0, len(stories))
     for done, story in enumerate(stories, start=1):
         articles, extractions = members(story)
         flags.extend(compare_story(articles, extractions, story=story.id))
@@ -343,6 +346,8 @@ def compare_stories_parallel(
     per_chunk = max(1, len(stories) // (workers * _CHUNKS_PER_WORKER))
     chunks = [(i, min(i + per_chunk, len(stories))) for i in range(0, len(stories), per_chunk)]
     flags: list[Flag] = []
+    if progress is not None:
+        progress(0, len(stories))
     _FORKED = (stories, members)
     try:
         with forked_pool(workers) as pool:

@@ -623,6 +623,7 @@ def run_bounded(
     """Apply `work` to every article on `concurrency` threads; results in input order."""
     progress = ProgressLine(stream)
     total = len(articles)
+    progress(0, total)
     try:
         if concurrency <= 1 or total <= 1:
             results = []

@@ -37,6 +37,7 @@ from checker.store import REPORT_NAME, RunStore, extractor_identity, write_atomi
 from checker.stories import ArticleFeatures, article_features, group_features, is_distinctive
 from checker.workers import can_fork, forked_pool
 
+# Called with (0, total) when a step starts, then (done, total) as it goes.
 Progress = Callable[[int, int], None]
 Sink = Callable[[Article, Extraction], None]
 
@@ -214,6 +215,8 @@ def extract_resumable(
     todo = [i for i, a in enumerate(articles) if a is not None and not store.has(a, identity)]
     store.counts.articles = total
     store.counts.reused = total - len(todo)
+    if progress is not None:
+        progress(0, total)
     prepare = getattr(extractor, "prepare", None)
     if todo and callable(prepare):
         prepare([articles[i] for i in todo])
@@ -321,6 +324,8 @@ def extract_all(
     out: list[Extraction] = []
     indices = [i for i, a in enumerate(articles) if a is not None]
     total = len(indices)
+    if progress is not None:
+        progress(0, total)
     extractions: Iterable[Extraction]
     if forks_for(extractor, total, jobs):
         extractions = extract_in_processes(

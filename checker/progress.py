@@ -17,8 +17,9 @@ _BAR_WIDTH = 30
 class ProgressLine:
     """Called with (done, total) after each item ("extracted 3/10 articles"). On a
     terminal, a bar redrawn in place; otherwise a plain line at the first item, then at
-    most one every `interval` seconds, and always at the last. `stream` None means stderr
-    at the time of writing."""
+    most one every `interval` seconds, and always at the last. A call with done=0 marks
+    the start of the step (nothing is shown): the last line then says how long it took.
+    `stream` None means stderr at the time of writing."""
 
     def __init__(
         self,
@@ -37,15 +38,21 @@ class ProgressLine:
         self._last_line: float | None = None
         self._last_bar: tuple[int, int] | None = None  # (filled, done) last drawn
         self._open_bar = False
+        self._started: float | None = None
 
     def __call__(self, done: int, total: int) -> None:
+        if done == 0:
+            self._started = self._clock()
+            return
         stream = self._stream if self._stream is not None else sys.stderr
         if getattr(stream, "isatty", lambda: False)():
             self._draw_bar(stream, done, total)
             return
         now = self._clock()
         if done == total or self._last_line is None or now - self._last_line >= self._interval:
-            stream.write(f"checker: {self._done} {done}/{total} {self._unit}\n")
+            stream.write(
+                f"checker: {self._done} {done}/{total} {self._unit}{self._took(done, total)}\n"
+            )
             stream.flush()
             self._last_line = now
 
@@ -58,11 +65,18 @@ class ProgressLine:
             return
         self._last_bar = mark
         bar = "#" * filled + "." * (_BAR_WIDTH - filled)
-        stream.write(f"\rchecker: {self._done} [{bar}] {done}/{total} {self._unit}")
+        stream.write(
+            f"\rchecker: {self._done} [{bar}] {done}/{total} {self._unit}{self._took(done, total)}"
+        )
         self._open_bar = done != total
         if done == total:
             stream.write("\n")
         stream.flush()
+
+    def _took(self, done: int, total: int) -> str:
+        if done != total or self._started is None:
+            return ""
+        return f" in {self._clock() - self._started:.1f} s"
 
     def end(self) -> None:
         """End a bar left unfinished (the step failed), so what follows starts a line."""

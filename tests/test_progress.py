@@ -71,3 +71,17 @@ def test_the_words_are_the_callers() -> None:
     stream = io.StringIO()
     ProgressLine(stream, done="compared", unit="stories")(2, 2)
     assert stream.getvalue() == "checker: compared 2/2 stories\n"
+
+
+def test_a_step_marked_as_started_says_how_long_it_took() -> None:
+    stream, clock = io.StringIO(), Clock()
+    progress = ProgressLine(stream, clock=clock)
+    progress(0, 2)  # started: nothing shown
+    clock.now = 1.0
+    progress(1, 2)
+    clock.now = 42.25
+    progress(2, 2)
+    assert stream.getvalue().splitlines() == [
+        "checker: extracted 1/2 articles",
+        "checker: extracted 2/2 articles in 42.2 s",
+    ]
