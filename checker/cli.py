@@ -130,8 +130,9 @@ def _add_batch_options(check: argparse.ArgumentParser) -> None:
         type=float,
         metavar="USD",
         help=(
-            "llm extractor: start no new article once the estimated spend of this run reaches "
-            "USD; the articles left are reported as not extracted (a rerun with --run resumes)"
+            "llm extractor: start no new call once this run's spend, plus the estimated cost "
+            "of the calls in flight, reaches USD; the articles left are reported as not "
+            "extracted (a rerun with --run resumes)"
         ),
     )
     check.add_argument(

@@ -114,7 +114,9 @@ class LLMSettings:
     max_chunk_chars: int = 6_000
     temperature: float = 0.0
     price_per_mtok: tuple[float, float] | None = None
-    max_cost_usd: float | None = None  # start no new chunk once this run spent this much
+    # Start no new call once this run spent this much, counting calls in flight at their
+    # estimated cost.
+    max_cost_usd: float | None = None
     default_headers: Mapping[str, str] | None = None
     sleep: Callable[[float], None] = time.sleep
 
@@ -180,6 +182,9 @@ class RunStats:
     cost_known: bool = True
     latency_s: float = 0.0
     over_budget: int = 0
+    # Estimated cost of the calls in flight: with --concurrency N, calls that started
+    # before the first one's cost was known would each overshoot --max-cost.
+    reserved_usd: float = 0.0
 
 
 class _Captured(Exception):
@@ -227,6 +232,7 @@ class LLMExtractor:
         self._mode = MODES[settings.mode]
         self._prefilled: dict[tuple[str, int], ChatCompletion] = {}
         self._prefill_lock = threading.Lock()
+        self._fixed_tokens: int | None = None
         self._client = openai.OpenAI(
             api_key=settings.api_key,
             base_url=settings.base_url,
@@ -282,14 +288,40 @@ class LLMExtractor:
         with self.stats.lock:
             return limit - self.stats.cost_usd
 
-    def _over_budget(self) -> str | None:
-        left = self.budget_left()
-        if left is None or left > 0:
-            return None
-        return (
-            f"not extracted: --max-cost ${self.settings.max_cost_usd:.4f} reached "
-            f"(${self.stats.cost_usd:.4f} spent by this run); rerun with --run to resume"
+    def _reserve(self, chunk: Chunk) -> tuple[float, str | None]:
+        """Book a call's estimated cost before it starts: (amount booked, None), or
+        (0, why not) when what was spent plus what calls in flight are estimated to cost
+        already reaches ``max_cost_usd``. `_release` the amount once the call is over
+        (its real cost is then in `stats.cost_usd`)."""
+        limit = self.settings.max_cost_usd
+        if limit is None:
+            return 0.0, None
+        prompt = self._fixed_prompt_tokens() + estimate_tokens(chunk.text)
+        completion = math.ceil(COMPLETION_RATIO * estimate_tokens(chunk.text))
+        estimate = self.settings.cost(prompt, completion) or 0.0
+        with self.stats.lock:
+            if self.stats.cost_usd + self.stats.reserved_usd < limit:
+                self.stats.reserved_usd += estimate
+                return estimate, None
+            spent, in_flight = self.stats.cost_usd, self.stats.reserved_usd
+        held = f", ${in_flight:.4f} more estimated for calls in flight" if in_flight else ""
+        return 0.0, (
+            f"not extracted: --max-cost ${limit:.4f} reached (${spent:.4f} spent by this "
+            f"run{held}); rerun with --run to resume"
         )
+
+    def _release(self, amount: float) -> None:
+        if amount:
+            with self.stats.lock:
+                self.stats.reserved_usd -= amount
+
+    def _fixed_prompt_tokens(self) -> int:
+        """Estimated tokens of what every request sends besides the article: prompts and
+        the schema."""
+        if self._fixed_tokens is None:
+            schema = json.dumps(ArticleClaims.model_json_schema(), ensure_ascii=False)
+            self._fixed_tokens = estimate_tokens(PROMPT.system + PROMPT.user + schema)
+        return self._fixed_tokens
 
     def cache_key(self, article: Article) -> str:
         mode = f"{self.settings.mode};chunk={self.settings.max_chunk_chars}"
@@ -312,7 +344,7 @@ class LLMExtractor:
             return cached
         answers: list[ArticleClaims] = []
         for index, chunk in enumerate(chunks):
-            spent = self._over_budget()
+            booked, spent = self._reserve(chunk)
             if spent is not None:
                 with self.stats.lock:
                     self.stats.over_budget += 1
@@ -323,7 +355,10 @@ class LLMExtractor:
                     reason=spent,
                 )
             call = _ChunkCall(article=article, chunk_index=index, key=key)
-            answer, reason = self._ask(call, chunk)
+            try:
+                answer, reason = self._ask(call, chunk)
+            finally:
+                self._release(booked)
             if answer is None:
                 with self.stats.lock:
                     self.stats.failed += 1
@@ -590,8 +625,7 @@ class LLMExtractor:
 
     def estimate(self, articles: Sequence[Article]) -> str:
         """What a run would cost, from token estimates; makes no call."""
-        schema = json.dumps(ArticleClaims.model_json_schema(), ensure_ascii=False)
-        fixed = estimate_tokens(PROMPT.system + PROMPT.user + schema)
+        fixed = self._fixed_prompt_tokens()
         calls = prompt = completion = cached = 0
         for article in articles:
             if self.cache.get(self.cache_key(article)) is not None:

@@ -179,6 +179,35 @@ def test_max_cost_stops_starting_articles_and_a_rerun_resumes(tmp_path: Path) ->
         server.stop()
 
 
+@live
+def test_max_cost_counts_calls_in_flight_so_concurrent_calls_do_not_overshoot(
+    tmp_path: Path,
+) -> None:
+    """Four articles on four threads: once the first call has booked its estimated cost,
+    which alone reaches the limit, no other call starts (each used to start, as nothing
+    was spent yet)."""
+    server = ReferenceServer().start()
+    try:
+        settings = LLMSettings(
+            model=REFERENCE_MODEL,
+            api_key=TEST_KEY,
+            base_url=server.url,
+            price_per_mtok=(100.0, 100.0),
+            max_cost_usd=0.01,
+        )
+        llm = LLMExtractor(
+            settings, ExtractionCache(tmp_path / "c.sqlite"), concurrency=4, progress=io.StringIO()
+        )
+        results = llm.extract_many(list(SEEDS.values())[:4])
+        assert len(server.state.requests) == 1
+        assert [r.status for r in results].count("ok") == 1
+        refused = [r.reason or "" for r in results if r.status != "ok"]
+        assert len(refused) == 3 and all("--max-cost $0.0100 reached" in r for r in refused)
+        assert llm.stats.reserved_usd == 0 and llm.stats.over_budget == 3
+    finally:
+        server.stop()
+
+
 def test_max_cost_without_a_price_is_a_config_error(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
