@@ -45,13 +45,13 @@ def test_check_corpus_runs_with_full_collections_deferred(monkeypatch: pytest.Mo
     from checker.rules import RuleExtractor
 
     seen: list[tuple[int, int, int]] = []
-    compare = pipeline.compare_stories
+    compare = pipeline.compare_stories_parallel
 
     def spy(*args: object, **kwargs: object) -> object:
         seen.append(gc.get_threshold())
         return compare(*args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pipeline, "compare_stories", spy)
+    monkeypatch.setattr(pipeline, "compare_stories_parallel", spy)
     pipeline.check_corpus(Path(__file__).parent.parent / "seeds", RuleExtractor()).close()
     assert seen and seen[0][2] > 10**6
     assert gc.get_threshold() == (700, 10, 10)
