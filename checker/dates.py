@@ -168,10 +168,16 @@ _GROUPS = [
     for group in _RULE_GROUPS
 ]  # fmt: skip
 _DIGIT = re.compile(r"\d")
-_CAPITALISED_MONTH = re.compile(r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec")
+# Both written as tries (words_regex): a flat alternation is tried word by word at every
+# character, which made this prefilter cost a quarter of the whole scan.
+_CAPITALISED_MONTH = re.compile(
+    words_regex("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())
+)
 _TRIGGER = re.compile(
-    "day|week|month|year|tonight|tomorrow|morning|afternoon|evening|recent|lately|soon"
-    "|future|ago|spring|summer|autumn|winter|fall"
+    words_regex(
+        "day week month year tonight tomorrow morning afternoon evening recent lately soon"
+        " future ago spring summer autumn winter fall".split()
+    )
 )
 _FIRST_WORDS = [
     # the prefixes
@@ -183,8 +189,38 @@ _FIRST_WORDS = [
     *_WEEKDAYS,
     *_MONTHS,
 ]
-_FIRST_WORD = re.compile(words_regex(_FIRST_WORDS, r"\b", prefixes=("early", "mid", "late")))
-_DIGITS = re.compile(r"\d+")
+_FIRST_WORD = words_regex(_FIRST_WORDS, r"\b", prefixes=("early", "mid", "late"))
+# Most candidate words are "the", "in", "a", "on", "as" or "at", and trying `_ANY_START`
+# (22 case-insensitive rules) at each costs microseconds. So these words are candidates
+# only when the word after them can continue a match (a necessary condition, read off the
+# rules; tests/test_dates.py checks the result against every rule's own scan): a
+# preposition ("in", "since", "as soon as") introduces a phrase that can itself begin a
+# match, "the" opens "the end of", "the past week", "the 1990s", "the summer of" ...,
+# and a number word opens "a few days ago", "two weeks ago".
+_NEXT_WORDS = {
+    **dict.fromkeys("on in at by during over since as".split(), rf"\d|{_FIRST_WORD}"),
+    "the": "|".join(
+        r"\d early mid late end beginning start middle past last coming next recent near weekend"
+        " spring summer autumn winter fall".split()
+    ),
+    "a": "few|couple|day|week|month|year",
+    **dict.fromkeys([w for w in [*_SMALL, "several"] if w != "a"], "day|week|month|year"),
+}
+# A candidate is the start of a word (a maximal run of \w, as `_ANY_START` demands) that
+# is a digit, begins with early/mid/late, or is a first word (followed by a word that can
+# continue, for those of `_NEXT_WORDS`). Zero-width, so that each word is tried.
+_CANDIDATE = re.compile(
+    r"(?<![\w-])(?=\d|"
+    + "|".join(
+        rf"{words_regex([w for w in _NEXT_WORDS if _NEXT_WORDS[w] == after])}\s+(?:{after})"
+        for after in dict.fromkeys(_NEXT_WORDS.values())
+    )
+    + "|"
+    + words_regex(
+        [w for w in _FIRST_WORDS if w not in _NEXT_WORDS], r"\b", prefixes=("early", "mid", "late")
+    )
+    + ")"
+)
 
 
 def _match_starts(sentence: str) -> list[int]:
@@ -194,9 +230,7 @@ def _match_starts(sentence: str) -> list[int]:
         return [m.start() for m in _ANY_START.finditer(sentence)]
     if not (_DIGIT.search(sentence) or _CAPITALISED_MONTH.search(sentence) or _TRIGGER.search(low)):
         return []
-    words = {m.start() for m in _FIRST_WORD.finditer(low)}
-    words.update(m.start() for m in _DIGITS.finditer(sentence))
-    return [at for at in sorted(words) if _ANY_START.match(sentence, at)]
+    return [m.start() for m in _CANDIDATE.finditer(low) if _ANY_START.match(sentence, m.start())]
 
 
 def find_time_expressions(sentence: str) -> list[tuple[int, int]]:
