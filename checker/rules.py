@@ -13,9 +13,11 @@ that cannot be found, is left out rather than guessed.
 from __future__ import annotations
 
 import re
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
+from operator import itemgetter
 from typing import Literal
 
 from checker import lexicon as lx
@@ -60,6 +62,7 @@ class _Mention:
     end: int
     descriptors: tuple[str, ...] = ()
     full: str | None = None  # the full name a short form refers to
+    quoted: bool = False  # inside quotation marks (`_Sentence.in_quote` of its start)
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,9 +138,10 @@ class _ArticleReader:
     def _sentence(self, start: int, end: int) -> _Sentence:
         text = self.text[start:end]
         matches = list(_TOKEN.finditer(self.text, start, end))
-        words = [m.group() for m in matches]
-        starts = [m.start() for m in matches]
-        lows = [w.lower() for w in words]
+        # map() with C functions rather than comprehensions: this runs for every word.
+        words = list(map(_MATCH_TEXT, matches))
+        starts = list(map(_MATCH_START, matches))
+        lows = list(map(str.lower, words))
         quotes: list[tuple[int, int]] = []
         opening = _OPENING_QUOTE.search(text)
         while opening is not None:
@@ -159,7 +163,7 @@ class _ArticleReader:
                     self._register_person(shape.register)
         # Second pass: short forms ("Kim", "Shoigu") now resolve to full names seen anywhere.
         for sentence in self.sentences:
-            sentence.mentions = self._resolve_mentions(sentence.shapes)
+            sentence.mentions = self._resolve_mentions(sentence)
         previous: _Sentence | None = None
         for sentence in self.sentences:
             if not sentence.heading:
@@ -186,8 +190,12 @@ class _ArticleReader:
         each with the start and end of the name it holds."""
         shapes: list[tuple[_Shape, int, int]] = []
         words, lows, starts = sentence.words, sentence.lows, sentence.starts
-        abbreviations = _CAPITALISED_ABBREVIATIONS
-        caps = [w[0].isupper() or low in abbreviations for w, low in zip(words, lows, strict=True)]
+        # A word is capitalised when its first character is upper case ("U.S." also when
+        # written "u.s."). map() rather than a comprehension: this runs for every word.
+        caps = list(map(str.isupper, map(_FIRST_CHARACTER, words)))
+        if not _CAPITALISED_ABBREVIATIONS.isdisjoint(lows):
+            for k, low in enumerate(lows):
+                caps[k] = caps[k] or low in _CAPITALISED_ABBREVIATIONS
         n = len(words)
         free = 0  # the first word after the last run
         for i in compress(range(n), caps):
@@ -211,18 +219,21 @@ class _ArticleReader:
                 shapes.append((shape, starts[i + shape.first], starts[j] + shape.last_len))
         return shapes
 
-    def _resolve_mentions(self, shapes: list[tuple[_Shape, int, int]]) -> list[_Mention]:
+    def _resolve_mentions(self, sentence: _Sentence) -> list[_Mention]:
         mentions: list[_Mention] = []
-        for shape, start, end in shapes:
+        for shape, start, end in sentence.shapes:
             if shape.time_word:
                 continue
+            quoted = sentence.in_quote(start)
             if shape.kind == "maybe":
                 full = self.persons.get(shape.low)
                 if full is not None:
-                    mentions.append(_Mention(shape.name, "person", start, end, full=full))
+                    mentions.append(_Mention(shape.name, "person", start, end, (), full, quoted))
                 continue
             full = self.persons.get(shape.low) if shape.kind == "person" and shape.single else None
-            mentions.append(_Mention(shape.name, shape.kind, start, end, shape.descriptors, full))
+            mentions.append(
+                _Mention(shape.name, shape.kind, start, end, shape.descriptors, full, quoted)
+            )
         return mentions
 
     def _register_person(self, words: tuple[str, ...]) -> None:
@@ -241,12 +252,11 @@ class _ArticleReader:
         """Add one claim per attributed statement; return the time spans they used."""
         used: set[int] = set()
         found = False
-        # Most sentences hold no verb of saying: skip them.
         words = sentence.words
-        candidates = [] if lx.SPEECH_VERBS.keys().isdisjoint(words) else words
-        for index, word in enumerate(candidates):
-            lemma = lx.SPEECH_VERBS.get(word)
-            if lemma is None or sentence.in_quote(sentence.starts[index]):
+        for index in _indices(words, lx.SPEECH_VERBS.keys()):
+            word = words[index]
+            lemma = lx.SPEECH_VERBS[word]
+            if sentence.in_quote(sentence.starts[index]):
                 continue
             if word == "issued" and not self.text.startswith(
                 " a statement", sentence.starts[index] + len(word)
@@ -276,7 +286,6 @@ class _ArticleReader:
     ) -> Claim | None:
         verb_text, verb_start = sentence.words[index], sentence.starts[index]
         verb_end = verb_start + len(verb_text)
-        times = self._times(sentence)
         left = self.text[sentence.start : verb_start]
         _, speaker_text, subject_start = self._subject(sentence, verb_start)
         after = [m for m in sentence.mentions if m.start >= verb_end and m.kind == "person"]
@@ -292,7 +301,7 @@ class _ArticleReader:
             content_text = self.text[verb_end : sentence.end]
             before_speaker = self.text[sentence.start : subject_start].rstrip(" ,")
             bare = before_speaker
-            for a, b in times:
+            for a, b in self._times(sentence):
                 if b <= subject_start:
                     bare = bare.replace(self.text[a:b], "")
             after_words = content_text.split()
@@ -311,6 +320,7 @@ class _ArticleReader:
                 speaker_text = resolved
         # When it was said: right after the verb (before 'that', a quote or a comma), or in
         # an adverbial that opens the sentence before the speaker.
+        times = self._times(sentence)
         window_end = _clause_end(self.text, verb_end, sentence.end)
         chosen = next(((a, b) for a, b in times if verb_end <= a < window_end), None)
         if chosen is None:
@@ -339,6 +349,8 @@ class _ArticleReader:
         )
 
     def _according_to(self, sentence: _Sentence) -> Claim | None:
+        if "ccording to" not in sentence.text:  # a plain substring test first: most have none
+            return None
         match = _ACCORDING_TO.search(sentence.text)
         if match is None:
             return None
@@ -386,10 +398,7 @@ class _ArticleReader:
             persons = [
                 m
                 for m in sentence.mentions
-                if seg_start <= m.start
-                and m.end <= seg_end
-                and m.kind == "person"
-                and not sentence.in_quote(m.start)
+                if seg_start <= m.start and m.end <= seg_end and m.kind == "person" and not m.quoted
             ]
             if persons:
                 mention = persons[-1]
@@ -427,15 +436,14 @@ class _ArticleReader:
     def _event_claims(
         self, sentence: _Sentence, previous: _Sentence | None, used: set[int]
     ) -> None:
-        if lx.EVENT_VERBS.keys().isdisjoint(sentence.words):
-            return
         # The sentence's times and numbers, found when a first event needs them.
         times: list[tuple[int, int]] | None = None
         quantities: list[tuple[int, int, Quantity]] = []
         words, lows, starts = sentence.words, sentence.lows, sentence.starts
-        for index, word in enumerate(words):
-            lemma = lx.EVENT_VERBS.get(word)
-            if lemma is None or sentence.in_quote(starts[index]):
+        for index in _indices(words, lx.EVENT_VERBS.keys()):
+            word = words[index]
+            lemma = lx.EVENT_VERBS[word]
+            if sentence.in_quote(starts[index]):
                 continue
             low, verb_start = lows[index], starts[index]
             verb_end = verb_start + len(word)
@@ -502,7 +510,7 @@ class _ArticleReader:
 
     def _place_after(self, sentence: _Sentence, pos: int, lemma: str) -> str | None:
         for m in sentence.mentions:
-            if m.start < pos or m.kind != "place" or sentence.in_quote(m.start):
+            if m.start < pos or m.kind != "place" or m.quoted:
                 continue
             gap = self.text[pos : m.start].lower()
             if lemma == "visit" and not gap.strip():
@@ -517,7 +525,7 @@ class _ArticleReader:
 
     def _gender_mentions(self, sentence: _Sentence, previous: _Sentence | None) -> None:
         for m in sentence.mentions:
-            if sentence.in_quote(m.start):
+            if m.quoted:
                 continue
             gender, cue = None, None
             for descriptor in m.descriptors:
@@ -525,11 +533,9 @@ class _ArticleReader:
                 if gender is not None:
                     break
             self._add_mention(sentence, m.full or m.text, m.kind, gender, cue, m.descriptors)
-        if lx.GENDERED_PRONOUNS.isdisjoint(sentence.lows):
-            return
-        for index, low in enumerate(sentence.lows):
-            start = sentence.starts[index]
-            if low not in lx.GENDERED_PRONOUNS or sentence.in_quote(start):
+        for index in _indices(sentence.lows, lx.GENDERED_PRONOUNS):
+            low, start = sentence.lows[index], sentence.starts[index]
+            if sentence.in_quote(start):
                 continue
             name = self._antecedent(sentence, start, previous)
             if name is not None:
@@ -561,9 +567,7 @@ class _ArticleReader:
     def _antecedent(self, sentence: _Sentence, pos: int, previous: _Sentence | None) -> str | None:
         """The person a pronoun at `pos` refers to, or None when it is not clear."""
         before = [
-            m
-            for m in sentence.mentions
-            if m.kind == "person" and m.end <= pos and not sentence.in_quote(m.start)
+            m for m in sentence.mentions if m.kind == "person" and m.end <= pos and not m.quoted
         ]
         names = {_name_key(m.full or m.text) for m in before}
         if len(names) == 1:
@@ -576,9 +580,7 @@ class _ArticleReader:
             return None
         if previous is None:
             return None
-        persons = [
-            m for m in previous.mentions if m.kind == "person" and not previous.in_quote(m.start)
-        ]
+        persons = [m for m in previous.mentions if m.kind == "person" and not m.quoted]
         return (persons[0].full or persons[0].text) if persons else None
 
 
@@ -606,6 +608,9 @@ _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "gen", "sen", "rep", "gov",
 
 
 _CAPITALISED_ABBREVIATIONS = frozenset({"u.s.", "u.k.", "u.n."})
+_MATCH_TEXT = re.Match.group
+_MATCH_START = re.Match.start
+_FIRST_CHARACTER = itemgetter(0)
 _ADJACENT_GAPS = frozenset({"", " ", ". ", "-"})  # what may separate the words of a name
 
 
@@ -684,6 +689,23 @@ def _shape_of_word(written: str, role: str | None) -> _Shape | None:
             return None
         return _Shape("person", word, low, 0, n, descriptors, True, None, time_word)
     return _Shape("maybe", word, low, 0, n, (), True, None, time_word)
+
+
+def _indices(words: list[str], vocabulary: AbstractSet[str]) -> list[int]:
+    """The indices of the words that are in `vocabulary`, in order.
+
+    Most words of a sentence are not (verbs of saying, pronouns): the hits are found by
+    set intersection and `list.index`, which scan in C, instead of a Python loop over
+    every word.
+    """
+    found: list[int] = []
+    for word in vocabulary & set(words):
+        at = -1
+        for _ in range(words.count(word)):
+            at = words.index(word, at + 1)
+            found.append(at)
+    found.sort()
+    return found
 
 
 def _strip_possessive(word: str) -> str:
