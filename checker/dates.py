@@ -193,12 +193,10 @@ _FIRST_WORD = words_regex(_FIRST_WORDS, r"\b", prefixes=("early", "mid", "late")
 # Most candidate words are "the", "in", "a", "on", "as" or "at", and trying `_ANY_START`
 # (22 case-insensitive rules) at each costs microseconds. So these words are candidates
 # only when the word after them can continue a match (a necessary condition, read off the
-# rules; tests/test_dates.py checks the result against every rule's own scan): a
-# preposition ("in", "since", "as soon as") introduces a phrase that can itself begin a
-# match, "the" opens "the end of", "the past week", "the 1990s", "the summer of" ...,
-# and a number word opens "a few days ago", "two weeks ago".
+# rules; tests/test_dates.py checks the result against every rule's own scan): "the" opens
+# "the end of", "the past week", "the 1990s", "the summer of" ..., and a number word opens
+# "a few days ago", "two weeks ago".
 _NEXT_WORDS = {
-    **dict.fromkeys("on in at by during over since as".split(), rf"\d|{_FIRST_WORD}"),
     "the": "|".join(
         r"\d early mid late end beginning start middle past last coming next recent near weekend"
         " spring summer autumn winter fall".split()
@@ -206,21 +204,33 @@ _NEXT_WORDS = {
     "a": "few|couple|day|week|month|year",
     **dict.fromkeys([w for w in [*_SMALL, "several"] if w != "a"], "day|week|month|year"),
 }
-# A candidate is the start of a word (a maximal run of \w, as `_ANY_START` demands) that
-# is a digit, begins with early/mid/late, or is a first word (followed by a word that can
-# continue, for those of `_NEXT_WORDS`). Zero-width, so that each word is tried.
-_CANDIDATE = re.compile(
-    r"(?<![\w-])(?=\d|"
-    + "|".join(
+# A preposition ("in", "since", "as soon as") begins a match only where the phrase it
+# introduces does: the next word must be a candidate itself (or soon/early/late after "as").
+_PREPOSITIONS = "on in at by during over since as".split()
+
+
+def _candidate(after_preposition: str) -> str:
+    """Where a candidate word starts: a digit, a word beginning with early/mid/late, or a
+    first word (followed by a word that can continue, for the words above)."""
+    leads = [
         rf"{words_regex([w for w in _NEXT_WORDS if _NEXT_WORDS[w] == after])}\s+(?:{after})"
         for after in dict.fromkeys(_NEXT_WORDS.values())
+    ]
+    others = [w for w in _FIRST_WORDS if w not in _NEXT_WORDS and w not in _PREPOSITIONS]
+    return "|".join(
+        [
+            r"\d",
+            rf"{words_regex(_PREPOSITIONS)}\s+(?:{after_preposition})",
+            *leads,
+            words_regex(others, r"\b", prefixes=("early", "mid", "late")),
+        ]
     )
-    + "|"
-    + words_regex(
-        [w for w in _FIRST_WORDS if w not in _NEXT_WORDS], r"\b", prefixes=("early", "mid", "late")
-    )
-    + ")"
-)
+
+
+# Zero-width, so that each word is tried; only the start of a word (a maximal run of \w)
+# can begin a match, as `_ANY_START` demands. One level of "a candidate after a
+# preposition" is enough to drop "in the ...", "at a ...".
+_CANDIDATE = re.compile(r"(?<![\w-])(?=" + _candidate(_candidate(rf"\d|{_FIRST_WORD}")) + ")")
 
 
 def _match_starts(sentence: str) -> list[int]:

@@ -698,6 +698,8 @@ def _indices(words: list[str], vocabulary: AbstractSet[str]) -> list[int]:
     set intersection and `list.index`, which scan in C, instead of a Python loop over
     every word.
     """
+    if vocabulary.isdisjoint(words):
+        return []
     found: list[int] = []
     for word in vocabulary & set(words):
         at = -1
