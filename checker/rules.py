@@ -113,6 +113,7 @@ class _Sentence:
     shapes: list[tuple[_Shape, int, int]] = field(default_factory=list)  # with start, end
     times: list[tuple[int, int]] | None = None  # memo of `_ArticleReader._times`
     evidence: Evidence | None = None  # memo of `_ArticleReader._evidence`
+    commas: list[tuple[int, int]] | None = None  # memo of `_ArticleReader._commas`
 
     def in_quote(self, pos: int) -> bool:
         return any(a <= pos < b for a, b in self.quotes) if self.quotes else False
@@ -397,8 +398,7 @@ class _ArticleReader:
         self, sentence: _Sentence, verb_start: int
     ) -> tuple[_Mention | None, str | None, int]:
         """The speaker or actor before a verb: nearest person in the clause, else its NP."""
-        left = self.text[sentence.start : verb_start]
-        segments = _segments(left, sentence.start)
+        segments = _segments(self._commas(sentence), sentence.start, verb_start)
         for seg_start, seg_end in reversed(segments[-3:]):
             persons = [
                 m
@@ -425,6 +425,14 @@ class _ArticleReader:
                     return None, phrase, offset
                 return None, None, offset
         return None, None, verb_start
+
+    def _commas(self, sentence: _Sentence) -> list[tuple[int, int]]:
+        """Spans of the sentence's commas (with a closing quote and the space after them),
+        found once for all the verbs of the sentence."""
+        if sentence.commas is None:
+            matches = _COMMA.finditer(self.text, sentence.start, sentence.end)
+            sentence.commas = [m.span() for m in matches]
+        return sentence.commas
 
     def _times(self, sentence: _Sentence) -> list[tuple[int, int]]:
         if sentence.times is None:
@@ -720,14 +728,20 @@ def _name_key(name: str) -> str:
     return _NAME_GAPS.sub(" ", name.lower()).strip()
 
 
-def _segments(left: str, offset: int) -> list[tuple[int, int]]:
-    """Comma-separated pieces of the text before a verb, as absolute spans."""
+def _segments(commas: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    """Comma-separated pieces of the text from `start` to a verb at `end`, as spans.
+
+    A comma match (",", a closing quote, spaces) that begins before the verb also ends
+    before it, as the verb begins with a word character: the sentence's commas serve for
+    every verb in it.
+    """
     spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _COMMA.finditer(left):
-        spans.append((offset + start, offset + match.start()))
-        start = match.end()
-    spans.append((offset + start, offset + len(left)))
+    for comma_start, comma_end in commas:
+        if comma_start >= end:
+            break
+        spans.append((start, comma_start))
+        start = comma_end
+    spans.append((start, end))
     return [(a, b) for a, b in spans if b > a]
 
 
