@@ -168,10 +168,16 @@ _GROUPS = [
     for group in _RULE_GROUPS
 ]  # fmt: skip
 _DIGIT = re.compile(r"\d")
-_CAPITALISED_MONTH = re.compile(r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec")
+# Both written as tries (words_regex): a flat alternation is tried word by word at every
+# character, which made this prefilter cost a quarter of the whole scan.
+_CAPITALISED_MONTH = re.compile(
+    words_regex("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())
+)
 _TRIGGER = re.compile(
-    "day|week|month|year|tonight|tomorrow|morning|afternoon|evening|recent|lately|soon"
-    "|future|ago|spring|summer|autumn|winter|fall"
+    words_regex(
+        "day week month year tonight tomorrow morning afternoon evening recent lately soon"
+        " future ago spring summer autumn winter fall".split()
+    )
 )
 _FIRST_WORDS = [
     # the prefixes
@@ -183,8 +189,48 @@ _FIRST_WORDS = [
     *_WEEKDAYS,
     *_MONTHS,
 ]
-_FIRST_WORD = re.compile(words_regex(_FIRST_WORDS, r"\b", prefixes=("early", "mid", "late")))
-_DIGITS = re.compile(r"\d+")
+_FIRST_WORD = words_regex(_FIRST_WORDS, r"\b", prefixes=("early", "mid", "late"))
+# Most candidate words are "the", "in", "a", "on", "as" or "at", and trying `_ANY_START`
+# (22 case-insensitive rules) at each costs microseconds. So these words are candidates
+# only when the word after them can continue a match (a necessary condition, read off the
+# rules; tests/test_dates.py checks the result against every rule's own scan): "the" opens
+# "the end of", "the past week", "the 1990s", "the summer of" ..., and a number word opens
+# "a few days ago", "two weeks ago".
+_NEXT_WORDS = {
+    "the": "|".join(
+        r"\d early mid late end beginning start middle past last coming next recent near weekend"
+        " spring summer autumn winter fall".split()
+    ),
+    "a": "few|couple|day|week|month|year",
+    **dict.fromkeys([w for w in [*_SMALL, "several"] if w != "a"], "day|week|month|year"),
+}
+# A preposition ("in", "since", "as soon as") begins a match only where the phrase it
+# introduces does: the next word must be a candidate itself (or soon/early/late after "as").
+_PREPOSITIONS = "on in at by during over since as".split()
+
+
+def _candidate(after_preposition: str) -> str:
+    """Where a candidate word starts: a digit, a word beginning with early/mid/late, or a
+    first word (followed by a word that can continue, for the words above)."""
+    leads = [
+        rf"{words_regex([w for w in _NEXT_WORDS if _NEXT_WORDS[w] == after])}\s+(?:{after})"
+        for after in dict.fromkeys(_NEXT_WORDS.values())
+    ]
+    others = [w for w in _FIRST_WORDS if w not in _NEXT_WORDS and w not in _PREPOSITIONS]
+    return "|".join(
+        [
+            r"\d",
+            rf"{words_regex(_PREPOSITIONS)}\s+(?:{after_preposition})",
+            *leads,
+            words_regex(others, r"\b", prefixes=("early", "mid", "late")),
+        ]
+    )
+
+
+# Zero-width, so that each word is tried; only the start of a word (a maximal run of \w)
+# can begin a match, as `_ANY_START` demands. One level of "a candidate after a
+# preposition" is enough to drop "in the ...", "at a ...".
+_CANDIDATE = re.compile(r"(?<![\w-])(?=" + _candidate(_candidate(rf"\d|{_FIRST_WORD}")) + ")")
 
 
 def _match_starts(sentence: str) -> list[int]:
@@ -194,9 +240,7 @@ def _match_starts(sentence: str) -> list[int]:
         return [m.start() for m in _ANY_START.finditer(sentence)]
     if not (_DIGIT.search(sentence) or _CAPITALISED_MONTH.search(sentence) or _TRIGGER.search(low)):
         return []
-    words = {m.start() for m in _FIRST_WORD.finditer(low)}
-    words.update(m.start() for m in _DIGITS.finditer(sentence))
-    return [at for at in sorted(words) if _ANY_START.match(sentence, at)]
+    return [m.start() for m in _CANDIDATE.finditer(low) if _ANY_START.match(sentence, m.start())]
 
 
 def find_time_expressions(sentence: str) -> list[tuple[int, int]]:

@@ -81,8 +81,9 @@ _QUALIFIER_PREFIX = re.compile(
 # maximal run of \\w) that is a number word or "half"/"a"/"an": the words branch starts at
 # \b and each word in it is followed by a separator or \\b. Searched in lower case.
 _DIGIT_OR_CURRENCY = re.compile(r"[\d$€£]")
-_FIRST_WORD = re.compile(words_regex([*_SMALL, *_SCALE, "dozen", "half", "a", "an"], r"\b"))
-_WORD_CHAR = re.compile(r"\w")
+_FIRST_WORD = re.compile(
+    r"(?<!\w)" + words_regex([*_SMALL, *_SCALE, "dozen", "half", "a", "an"], r"\b")
+)
 _UNIT_WORD = re.compile(r"(?:\s+|-)(?P<w>[A-Za-z][A-Za-z'’]*)")
 _YEAR_CONTEXT = re.compile(r"\b(?:in|since|by|during|from|until|of|before|after)\s+$", re.I)
 _MONTH_BEFORE = re.compile(r"\b(?:" + "|".join(_MONTH_WORDS) + r")\.?\s+$", re.IGNORECASE)
@@ -231,10 +232,7 @@ def _number_matches(sentence: str) -> list[re.Match[str]]:
     if low is None:
         return list(_NUMBER.finditer(sentence))
     starts = [m.start() for m in _DIGIT_OR_CURRENCY.finditer(sentence)]
-    for word in _FIRST_WORD.finditer(low):
-        at = word.start()
-        if at == 0 or not _WORD_CHAR.match(low, at - 1):
-            starts.append(at)
+    starts.extend(m.start() for m in _FIRST_WORD.finditer(low))
     if not starts:
         return []
     starts.sort()

@@ -13,9 +13,11 @@ that cannot be found, is left out rather than guessed.
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import compress
+from operator import itemgetter
 from typing import Literal
 
 from checker import lexicon as lx
@@ -35,7 +37,12 @@ from checker.models import (
 from checker.quantities import find_quantities
 from checker.text import sentence_spans
 
-_TOKEN = re.compile(r"[A-Za-z]\.(?:[A-Za-z]\.)+|\w+(?:[-’']\w+)*")
+# A word: an abbreviation of single letters ("U.S.", "a.m.") or a run of \w, possibly
+# joined by hyphens or apostrophes ("Kim Jong-un's"). Written as `\w` followed by the two
+# ways to go on, which matches exactly what "[A-Za-z]\.(?:[A-Za-z]\.)+|\w+(?:[-’']\w+)*"
+# does, because a pattern that opens with one character class lets the regex engine skip
+# to the next word character in C instead of trying the pattern at every position.
+_TOKEN = re.compile(r"\w(?:(?<=[A-Za-z])\.(?:[A-Za-z]\.)+|\w*(?:[-’']\w+)*)")
 _OPENING_QUOTE = re.compile(r"[“\"]")
 _OTHER_NAME_WORDS = frozenset({"war", "day", "summit", "pandemic", "union", "games", "times"})
 _AUXILIARIES = frozenset(
@@ -60,6 +67,7 @@ class _Mention:
     end: int
     descriptors: tuple[str, ...] = ()
     full: str | None = None  # the full name a short form refers to
+    quoted: bool = False  # inside quotation marks (`_Sentence.in_quote` of its start)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +113,7 @@ class _Sentence:
     shapes: list[tuple[_Shape, int, int]] = field(default_factory=list)  # with start, end
     times: list[tuple[int, int]] | None = None  # memo of `_ArticleReader._times`
     evidence: Evidence | None = None  # memo of `_ArticleReader._evidence`
+    commas: list[tuple[int, int]] | None = None  # memo of `_ArticleReader._commas`
 
     def in_quote(self, pos: int) -> bool:
         return any(a <= pos < b for a, b in self.quotes) if self.quotes else False
@@ -139,9 +148,10 @@ class _ArticleReader:
     def _sentence(self, start: int, end: int) -> _Sentence:
         text = self.text[start:end]
         matches = list(_TOKEN.finditer(self.text, start, end))
-        words = [m.group() for m in matches]
-        starts = [m.start() for m in matches]
-        lows = [w.lower() for w in words]
+        # map() with C functions rather than comprehensions: this runs for every word.
+        words = list(map(_MATCH_TEXT, matches))
+        starts = list(map(_MATCH_START, matches))
+        lows = list(map(str.lower, words))
         quotes: list[tuple[int, int]] = []
         opening = _OPENING_QUOTE.search(text)
         while opening is not None:
@@ -163,7 +173,7 @@ class _ArticleReader:
                     self._register_person(shape.register)
         # Second pass: short forms ("Kim", "Shoigu") now resolve to full names seen anywhere.
         for sentence in self.sentences:
-            sentence.mentions = self._resolve_mentions(sentence.shapes)
+            sentence.mentions = self._resolve_mentions(sentence)
         previous: _Sentence | None = None
         for sentence in self.sentences:
             if not sentence.heading:
@@ -190,8 +200,12 @@ class _ArticleReader:
         each with the start and end of the name it holds."""
         shapes: list[tuple[_Shape, int, int]] = []
         words, lows, starts = sentence.words, sentence.lows, sentence.starts
-        abbreviations = _CAPITALISED_ABBREVIATIONS
-        caps = [w[0].isupper() or low in abbreviations for w, low in zip(words, lows, strict=True)]
+        # A word is capitalised when its first character is upper case ("U.S." also when
+        # written "u.s."). map() rather than a comprehension: this runs for every word.
+        caps = list(map(str.isupper, map(_FIRST_CHARACTER, words)))
+        if not _CAPITALISED_ABBREVIATIONS.isdisjoint(lows):
+            for k, low in enumerate(lows):
+                caps[k] = caps[k] or low in _CAPITALISED_ABBREVIATIONS
         n = len(words)
         free = 0  # the first word after the last run
         for i in compress(range(n), caps):
@@ -215,18 +229,21 @@ class _ArticleReader:
                 shapes.append((shape, starts[i + shape.first], starts[j] + shape.last_len))
         return shapes
 
-    def _resolve_mentions(self, shapes: list[tuple[_Shape, int, int]]) -> list[_Mention]:
+    def _resolve_mentions(self, sentence: _Sentence) -> list[_Mention]:
         mentions: list[_Mention] = []
-        for shape, start, end in shapes:
+        for shape, start, end in sentence.shapes:
             if shape.time_word:
                 continue
+            quoted = sentence.in_quote(start)
             if shape.kind == "maybe":
                 full = self.persons.get(shape.low)
                 if full is not None:
-                    mentions.append(_Mention(shape.name, "person", start, end, full=full))
+                    mentions.append(_Mention(shape.name, "person", start, end, (), full, quoted))
                 continue
             full = self.persons.get(shape.low) if shape.kind == "person" and shape.single else None
-            mentions.append(_Mention(shape.name, shape.kind, start, end, shape.descriptors, full))
+            mentions.append(
+                _Mention(shape.name, shape.kind, start, end, shape.descriptors, full, quoted)
+            )
         return mentions
 
     def _register_person(self, words: tuple[str, ...]) -> None:
@@ -245,12 +262,11 @@ class _ArticleReader:
         """Add one claim per attributed statement; return the time spans they used."""
         used: set[int] = set()
         found = False
-        # Most sentences hold no verb of saying: skip them.
         words = sentence.words
-        candidates = [] if lx.SPEECH_VERBS.keys().isdisjoint(words) else words
-        for index, word in enumerate(candidates):
-            lemma = lx.SPEECH_VERBS.get(word)
-            if lemma is None or sentence.in_quote(sentence.starts[index]):
+        for index in _indices(words, lx.SPEECH_VERBS):
+            word = words[index]
+            lemma = lx.SPEECH_VERBS[word]
+            if sentence.in_quote(sentence.starts[index]):
                 continue
             if word == "issued" and not self.text.startswith(
                 " a statement", sentence.starts[index] + len(word)
@@ -280,7 +296,6 @@ class _ArticleReader:
     ) -> Claim | None:
         verb_text, verb_start = sentence.words[index], sentence.starts[index]
         verb_end = verb_start + len(verb_text)
-        times = self._times(sentence)
         left = self.text[sentence.start : verb_start]
         _, speaker_text, subject_start = self._subject(sentence, verb_start)
         after = [m for m in sentence.mentions if m.start >= verb_end and m.kind == "person"]
@@ -296,7 +311,7 @@ class _ArticleReader:
             content_text = self.text[verb_end : sentence.end]
             before_speaker = self.text[sentence.start : subject_start].rstrip(" ,")
             bare = before_speaker
-            for a, b in times:
+            for a, b in self._times(sentence):
                 if b <= subject_start:
                     bare = bare.replace(self.text[a:b], "")
             after_words = content_text.split()
@@ -315,6 +330,7 @@ class _ArticleReader:
                 speaker_text = resolved
         # When it was said: right after the verb (before 'that', a quote or a comma), or in
         # an adverbial that opens the sentence before the speaker.
+        times = self._times(sentence)
         window_end = _clause_end(self.text, verb_end, sentence.end)
         chosen = next(((a, b) for a, b in times if verb_end <= a < window_end), None)
         if chosen is None:
@@ -343,6 +359,8 @@ class _ArticleReader:
         )
 
     def _according_to(self, sentence: _Sentence) -> Claim | None:
+        if "ccording to" not in sentence.text:  # a plain substring test first: most have none
+            return None
         match = _ACCORDING_TO.search(sentence.text)
         if match is None:
             return None
@@ -384,16 +402,12 @@ class _ArticleReader:
         self, sentence: _Sentence, verb_start: int
     ) -> tuple[_Mention | None, str | None, int]:
         """The speaker or actor before a verb: nearest person in the clause, else its NP."""
-        left = self.text[sentence.start : verb_start]
-        segments = _segments(left, sentence.start)
+        segments = _segments(self._commas(sentence), sentence.start, verb_start)
         for seg_start, seg_end in reversed(segments[-3:]):
             persons = [
                 m
                 for m in sentence.mentions
-                if seg_start <= m.start
-                and m.end <= seg_end
-                and m.kind == "person"
-                and not sentence.in_quote(m.start)
+                if seg_start <= m.start and m.end <= seg_end and m.kind == "person" and not m.quoted
             ]
             if persons:
                 mention = persons[-1]
@@ -416,6 +430,14 @@ class _ArticleReader:
                 return None, None, offset
         return None, None, verb_start
 
+    def _commas(self, sentence: _Sentence) -> list[tuple[int, int]]:
+        """Spans of the sentence's commas (with a closing quote and the space after them),
+        found once for all the verbs of the sentence."""
+        if sentence.commas is None:
+            matches = _COMMA.finditer(self.text, sentence.start, sentence.end)
+            sentence.commas = [m.span() for m in matches]
+        return sentence.commas
+
     def _times(self, sentence: _Sentence) -> list[tuple[int, int]]:
         if sentence.times is None:
             spans = find_time_expressions(sentence.text)
@@ -431,15 +453,14 @@ class _ArticleReader:
     def _event_claims(
         self, sentence: _Sentence, previous: _Sentence | None, used: set[int]
     ) -> None:
-        if lx.EVENT_VERBS.keys().isdisjoint(sentence.words):
-            return
         # The sentence's times and numbers, found when a first event needs them.
         times: list[tuple[int, int]] | None = None
         quantities: list[tuple[int, int, Quantity]] = []
         words, lows, starts = sentence.words, sentence.lows, sentence.starts
-        for index, word in enumerate(words):
-            lemma = lx.EVENT_VERBS.get(word)
-            if lemma is None or sentence.in_quote(starts[index]):
+        for index in _indices(words, lx.EVENT_VERBS):
+            word = words[index]
+            lemma = lx.EVENT_VERBS[word]
+            if sentence.in_quote(starts[index]):
                 continue
             low, verb_start = lows[index], starts[index]
             verb_end = verb_start + len(word)
@@ -506,7 +527,7 @@ class _ArticleReader:
 
     def _place_after(self, sentence: _Sentence, pos: int, lemma: str) -> str | None:
         for m in sentence.mentions:
-            if m.start < pos or m.kind != "place" or sentence.in_quote(m.start):
+            if m.start < pos or m.kind != "place" or m.quoted:
                 continue
             gap = self.text[pos : m.start].lower()
             if lemma == "visit" and not gap.strip():
@@ -521,7 +542,7 @@ class _ArticleReader:
 
     def _gender_mentions(self, sentence: _Sentence, previous: _Sentence | None) -> None:
         for m in sentence.mentions:
-            if sentence.in_quote(m.start):
+            if m.quoted:
                 continue
             gender, cue = None, None
             for descriptor in m.descriptors:
@@ -529,11 +550,9 @@ class _ArticleReader:
                 if gender is not None:
                     break
             self._add_mention(sentence, m.full or m.text, m.kind, gender, cue, m.descriptors)
-        if lx.GENDERED_PRONOUNS.isdisjoint(sentence.lows):
-            return
-        for index, low in enumerate(sentence.lows):
-            start = sentence.starts[index]
-            if low not in lx.GENDERED_PRONOUNS or sentence.in_quote(start):
+        for index in _indices(sentence.lows, lx.GENDERED_PRONOUNS):
+            low, start = sentence.lows[index], sentence.starts[index]
+            if sentence.in_quote(start):
                 continue
             name = self._antecedent(sentence, start, previous)
             if name is not None:
@@ -565,9 +584,7 @@ class _ArticleReader:
     def _antecedent(self, sentence: _Sentence, pos: int, previous: _Sentence | None) -> str | None:
         """The person a pronoun at `pos` refers to, or None when it is not clear."""
         before = [
-            m
-            for m in sentence.mentions
-            if m.kind == "person" and m.end <= pos and not sentence.in_quote(m.start)
+            m for m in sentence.mentions if m.kind == "person" and m.end <= pos and not m.quoted
         ]
         names = {_name_key(m.full or m.text) for m in before}
         if len(names) == 1:
@@ -580,9 +597,7 @@ class _ArticleReader:
             return None
         if previous is None:
             return None
-        persons = [
-            m for m in previous.mentions if m.kind == "person" and not previous.in_quote(m.start)
-        ]
+        persons = [m for m in previous.mentions if m.kind == "person" and not m.quoted]
         return (persons[0].full or persons[0].text) if persons else None
 
 
@@ -610,6 +625,9 @@ _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "gen", "sen", "rep", "gov",
 
 
 _CAPITALISED_ABBREVIATIONS = frozenset({"u.s.", "u.k.", "u.n."})
+_MATCH_TEXT = re.Match.group
+_MATCH_START = re.Match.start
+_FIRST_CHARACTER = itemgetter(0)
 _ADJACENT_GAPS = frozenset({"", " ", ". ", "-"})  # what may separate the words of a name
 
 
@@ -690,6 +708,16 @@ def _shape_of_word(written: str, role: str | None) -> _Shape | None:
     return _Shape("maybe", word, low, 0, n, (), True, None, time_word)
 
 
+def _indices(words: list[str], vocabulary: Container[str]) -> list[int]:
+    """The indices of the words that are in `vocabulary`, in order.
+
+    Written with map() and compress() over the vocabulary's own `__contains__`, which run
+    in C: this is asked of every word of an article three times (verbs of saying, event
+    verbs, pronouns), and a Python loop over every word was one of the largest costs.
+    """
+    return list(compress(range(len(words)), map(vocabulary.__contains__, words)))
+
+
 def _strip_possessive(word: str) -> str:
     if word.endswith(("’s", "'s")):
         return word[:-2]
@@ -704,14 +732,20 @@ def _name_key(name: str) -> str:
     return _NAME_GAPS.sub(" ", name.lower()).strip()
 
 
-def _segments(left: str, offset: int) -> list[tuple[int, int]]:
-    """Comma-separated pieces of the text before a verb, as absolute spans."""
+def _segments(commas: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    """Comma-separated pieces of the text from `start` to a verb at `end`, as spans.
+
+    A comma match (",", a closing quote, spaces) that begins before the verb also ends
+    before it, as the verb begins with a word character: the sentence's commas serve for
+    every verb in it.
+    """
     spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _COMMA.finditer(left):
-        spans.append((offset + start, offset + match.start()))
-        start = match.end()
-    spans.append((offset + start, offset + len(left)))
+    for comma_start, comma_end in commas:
+        if comma_start >= end:
+            break
+        spans.append((start, comma_start))
+        start = comma_end
+    spans.append((start, end))
     return [(a, b) for a, b in spans if b > a]
 
 

@@ -400,6 +400,7 @@ _PHRASES = (
 _PIECES = (
     *_PHRASES,
     *"on in the of this next a Kim said , - ſoon tonıght İn 5 2019 May may".split(),
+    *"two several an as since during days weeks ago early mid-".split(),
 )
 
 

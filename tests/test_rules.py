@@ -6,12 +6,16 @@ the slots an editor relies on; the last ones hold it to the evidence contract on
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from checker import rules
 from checker.corpus import load_corpus
 from checker.models import Article, Claim, EntityMention, Extraction
 from checker.rules import RuleExtractor
@@ -658,3 +662,25 @@ def test_seed_statements_have_the_right_speaker(
         if c.modality == "reported" and fragment in c.evidence.quote
     ]
     assert said and all(c.speaker == speaker for c in said)
+
+
+# The plain form of the word pattern; `rules._TOKEN` is written for speed and must match
+# exactly the same words.
+_PLAIN_TOKEN = re.compile(r"[A-Za-z]\.(?:[A-Za-z]\.)+|\w+(?:[-’']\w+)*")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="aZq.-’'_5é ſ\n", max_size=30))
+def test_token_pattern_matches_its_plain_form(text: str) -> None:
+    spans = [m.span() for m in rules._TOKEN.finditer(text)]
+    assert spans == [m.span() for m in _PLAIN_TOKEN.finditer(text)]
+
+
+def test_token_pattern_on_abbreviations_and_joined_words() -> None:
+    text = (
+        "The U.S.-led talks at 10 a.m. with Kim Jong-un's envoy, Ms. O'Neil, and J.R.R."
+        " Not abbreviations: 5.a.m. é.b.c. x_.y.z. 9.9"
+    )
+    words = [m.group() for m in rules._TOKEN.finditer(text)]
+    assert words == [m.group() for m in _PLAIN_TOKEN.finditer(text)]
+    assert "U.S." in words and "a.m." in words and "Jong-un's" in words and "J.R.R." in words
