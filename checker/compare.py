@@ -645,23 +645,35 @@ def check_polarity(ctx: _Context) -> Iterable[Flag]:
     affirmations = [
         n for n in ctx.claims if n.claim.polarity == "affirmed" and n.claim.predicate != "deny"
     ]
-    keys: dict[str, list[_Norm]] = defaultdict(list)
+    keys: dict[str, list[int]] = defaultdict(list)  # signature word: affirmations' orders
     for n in affirmations:
         for key in n.signature:
-            keys[key].append(n)
+            keys[key].append(n.order)
+    claims = ctx.claims  # claims[n.order] is n
     for d in denials:
-        candidates: dict[int, _Norm] = {}
+        # each candidate with how many of the denial's words it shares, counted through
+        # the blocks; exact unless a block too large to use was left out
+        shared_words: Counter[int] = Counter()
+        exact = True
         for key in d.signature:
-            bucket = keys.get(key, [])
-            if len(bucket) <= _MAX_BLOCK:
-                candidates.update((n.order, n) for n in bucket)
-        for _, a in sorted(candidates.items()):
-            if a.order == d.order or _overlap(a.signature, d.signature) < 0.6:
+            bucket = keys.get(key)
+            if bucket is None:
                 continue
-            if len(a.signature & d.signature) < 3 or not _times_compatible(a, d):
+            if len(bucket) <= _MAX_BLOCK:
+                shared_words.update(bucket)
+            else:
+                exact = False
+        size = len(d.signature)
+        for order in sorted(shared_words):
+            if order == d.order:
+                continue
+            a = claims[order]
+            shared = shared_words[order] if exact else len(a.signature & d.signature)
+            overlap = shared / min(len(a.signature), size)  # both non-empty: they share a word
+            if overlap < 0.6 or shared < 3 or not _times_compatible(a, d):
                 continue
             doubts = _hedge_doubts(a, d)
-            if _overlap(a.signature, d.signature) < 0.8:
+            if overlap < 0.8:
                 doubts.append("the two statements share only part of their wording")
             if d.sides and a.sides and not (d.sides & a.sides):
                 yield _flag(
@@ -1199,12 +1211,6 @@ def _length_then_text(words: tuple[str, ...]) -> tuple[int, tuple[str, ...]]:
 
 def _times_compatible(a: _Norm, b: _Norm) -> bool:
     return a.interval is None or b.interval is None or overlaps(a.interval, b.interval)
-
-
-def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    if not a or not b:
-        return 0.0
-    return len(a & b) / min(len(a), len(b))
 
 
 _WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
