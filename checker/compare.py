@@ -336,6 +336,8 @@ def compare_stories_parallel(
       fewer than `PARALLEL_MIN_STORIES` stories, or where forking is not available or not
       safe (Windows; macOS, whose system libraries may not survive a fork).
     - A worker's exception is raised again here; the pool is then shut down.
+    - Not reentrant: one call at a time per process (the workers find their stories in a
+      module global set for the call).
     - Objects alive at the call are frozen out of the collector (``gc.freeze``) while the
       workers are started, so a worker's garbage collections do not touch, and copy, the
       memory it shares with the parent; the parent unfreezes them once they are started.
