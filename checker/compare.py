@@ -115,20 +115,31 @@ _PHRASES = (
     (re.compile(r"russian(?<!\wrussian)\b"), "russia"),
 )
 # Words that place a speaker on one side of a story, for telling statements apart.
-_SIDES = (
+_SIDE_WORDS = (
     (
-        re.compile(
-            r"\b(us|u\.s\.|united states|american|washington|white house|pentagon|"
-            r"national security council|nsc|state department|biden)\b"
-        ),
         "us",
+        (
+            "us", "u.s.", "united states", "american", "washington", "white house",
+            "pentagon", "national security council", "nsc", "state department", "biden",
+        ),
     ),
-    (re.compile(r"\b(kremlin|russia|russian|moscow|putin)\b"), "russia"),
-    (re.compile(r"\b(north korea|north korean|pyongyang|dprk)\b"), "north korea"),
-    (re.compile(r"\b(south korea|south korean|seoul)\b"), "south korea"),
-    (re.compile(r"\b(ukraine|ukrainian|kyiv)\b"), "ukraine"),
-    (re.compile(r"\b(china|chinese|beijing)\b"), "china"),
-)
+    ("russia", ("kremlin", "russia", "russian", "moscow", "putin")),
+    ("north korea", ("north korea", "north korean", "pyongyang", "dprk")),
+    ("south korea", ("south korea", "south korean", "seoul")),
+    ("ukraine", ("ukraine", "ukrainian", "kyiv")),
+    ("china", ("china", "chinese", "beijing")),
+)  # fmt: skip
+
+
+def _any_phrase(phrases: Iterable[str]) -> re.Pattern[str]:
+    """A pattern found in a text exactly where `\\b(p1|p2|...)\\b` is, written to start
+    with the phrases themselves (each begins with a letter) and to check the boundary
+    before each with a lookbehind, so that the regex engine skips to where one starts."""
+    escaped = [re.escape(p) for p in phrases]
+    return re.compile("(?:" + "|".join(f"{e}(?<!\\w{e})" for e in escaped) + ")\\b")
+
+
+_SIDES = tuple((_any_phrase(phrases), side) for side, phrases in _SIDE_WORDS)
 _SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 _NO_SIDES: frozenset[str] = frozenset()
 _QUOTE_MARKS = re.compile("[“”]")
@@ -338,6 +349,8 @@ def compare_stories_parallel(
       (`checker.workers.forked_pool`, which also keeps a worker's collections off the
       memory it shares with the parent).
     - `progress` is called here, in the parent, as each batch of stories comes back.
+    - Not reentrant: one call at a time per process (the workers find their stories in a
+      module global set for the call).
     """
     stories = list(stories)
     if workers <= 1 or len(stories) < PARALLEL_MIN_STORIES or not can_fork():
@@ -633,23 +646,35 @@ def check_polarity(ctx: _Context) -> Iterable[Flag]:
     affirmations = [
         n for n in ctx.claims if n.claim.polarity == "affirmed" and n.claim.predicate != "deny"
     ]
-    keys: dict[str, list[_Norm]] = defaultdict(list)
+    keys: dict[str, list[int]] = defaultdict(list)  # signature word: affirmations' orders
     for n in affirmations:
         for key in n.signature:
-            keys[key].append(n)
+            keys[key].append(n.order)
+    claims = ctx.claims  # claims[n.order] is n
     for d in denials:
-        candidates: dict[int, _Norm] = {}
+        # each candidate with how many of the denial's words it shares, counted through
+        # the blocks; exact unless a block too large to use was left out
+        shared_words: Counter[int] = Counter()
+        exact = True
         for key in d.signature:
-            bucket = keys.get(key, [])
-            if len(bucket) <= _MAX_BLOCK:
-                candidates.update((n.order, n) for n in bucket)
-        for _, a in sorted(candidates.items()):
-            if a.order == d.order or _overlap(a.signature, d.signature) < 0.6:
+            bucket = keys.get(key)
+            if bucket is None:
                 continue
-            if len(a.signature & d.signature) < 3 or not _times_compatible(a, d):
+            if len(bucket) <= _MAX_BLOCK:
+                shared_words.update(bucket)
+            else:
+                exact = False
+        size = len(d.signature)
+        for order in sorted(shared_words):
+            if order == d.order:
+                continue
+            a = claims[order]
+            shared = shared_words[order] if exact else len(a.signature & d.signature)
+            overlap = shared / min(len(a.signature), size)  # both non-empty: they share a word
+            if overlap < 0.6 or shared < 3 or not _times_compatible(a, d):
                 continue
             doubts = _hedge_doubts(a, d)
-            if _overlap(a.signature, d.signature) < 0.8:
+            if overlap < 0.8:
                 doubts.append("the two statements share only part of their wording")
             if d.sides and a.sides and not (d.sides & a.sides):
                 yield _flag(
@@ -1187,12 +1212,6 @@ def _length_then_text(words: tuple[str, ...]) -> tuple[int, tuple[str, ...]]:
 
 def _times_compatible(a: _Norm, b: _Norm) -> bool:
     return a.interval is None or b.interval is None or overlaps(a.interval, b.interval)
-
-
-def _overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    if not a or not b:
-        return 0.0
-    return len(a & b) / min(len(a), len(b))
 
 
 _WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")

@@ -44,7 +44,7 @@ import datetime as dt
 import hashlib
 import re
 from array import array
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -167,20 +167,23 @@ def _candidate_links(
     # as the fraction shared / union (two arrays of ints: no rounding, little memory)
     shared = array("l")
     union = array("l")
-    units = [len({_unit(f) for f in feats}) for feats in distinctive]
+    unit_of = {f: _unit(f) for feats in distinctive for f in feats}
+    unit = unit_of.__getitem__
+    units = [len(set(map(unit, feats))) for feats in distinctive]
+    sizes = [len(feats) for feats in distinctive]
     best_shared = [0] * len(ordered)
     best_union = [1] * len(ordered)
     for i, j, count in _shared_counts(ordered, distinctive):
-        smaller = min(len(distinctive[i]), len(distinctive[j]))
+        smaller = min(sizes[i], sizes[j])
         if (
             count < min(MIN_SHARED, smaller)
             or count < MIN_FRACTION * smaller
             or _different_people(people[i], people[j])
-            or len({_unit(f) for f in distinctive[i] & distinctive[j]})
+            or len(set(map(unit, distinctive[i] & distinctive[j])))
             < min(MIN_SHARED, units[i], units[j])
         ):
             continue
-        total = len(distinctive[i]) + len(distinctive[j]) - count
+        total = sizes[i] + sizes[j] - count
         first.append(i)
         second.append(j)
         shared.append(count)
@@ -216,33 +219,32 @@ def _shared_counts(
     dated = sorted((a.published.toordinal(), i) for i, a in enumerate(ordered) if a.published)
     undated = [i for i, a in enumerate(ordered) if a.published is None]
     visit = [i for _, i in dated] + undated
-    day = {i: d for d, i in dated}
-    postings: dict[str, list[int]] = defaultdict(list)  # positions in `visit`
+    n_dated = len(dated)
+    day_at = [d for d, _ in dated]  # the day of each dated position in `visit`
+    postings: dict[str, list[int]] = defaultdict(list)  # positions in `visit`, ascending
     for pos, i in enumerate(visit):
         for f in distinctive[i]:
             postings[f].append(pos)
-    days = {
-        f: [day[visit[p]] for p in members if p < len(dated)] for f, members in postings.items()
-    }
+    sizes = [len(feats) for feats in distinctive]
     for pos, i in enumerate(visit):
         partners: list[int] = []
-        if pos < len(dated):  # dated: later dated articles in the window
-            last = day[i] + MAX_DAYS
+        if pos < n_dated:  # dated: later dated articles in the window
+            # positions before `stop` are dated at most MAX_DAYS after this one
+            stop = bisect_right(day_at, day_at[pos] + MAX_DAYS)
             for f in distinctive[i]:
-                members, ds = postings[f], days[f]
+                members = postings[f]
                 start = bisect_right(members, pos)
-                end = bisect_right(ds, last, lo=start)
-                partners.extend(members[start:end])
+                partners.extend(members[start : bisect_left(members, stop, lo=start)])
         else:  # undated: every dated article, and later undated ones
             for f in distinctive[i]:
-                members, ds = postings[f], days[f]
-                partners.extend(members[: len(ds)])
+                members = postings[f]
+                partners.extend(members[: bisect_left(members, n_dated)])
                 partners.extend(members[bisect_right(members, pos) :])
-        size = len(distinctive[i])
+        size = sizes[i]
         for q, count in Counter(partners).items():
             j = visit[q]
             # the cheapest test of the link rule, `count >= min(MIN_SHARED, smaller)`, here
-            if count >= MIN_SHARED or count >= min(size, len(distinctive[j])):
+            if count >= MIN_SHARED or count >= min(size, sizes[j]):
                 yield (i, j, count) if i < j else (j, i, count)
 
 

@@ -886,3 +886,22 @@ def test_signature_phrases_match_exactly_their_word_bounded_forms() -> None:
     for (pattern, replacement), plain in zip(_PHRASES, reference, strict=True):
         for text in texts:
             assert pattern.sub(replacement, text) == plain.sub(replacement, text), text
+
+
+def test_sides_are_found_exactly_where_word_bounded_phrases_are() -> None:
+    """`_sides`' patterns, written for speed, find a side where `\\b(p1|p2|...)\\b` would."""
+    import re
+
+    from checker.compare import _SIDE_WORDS, _sides
+
+    plain = [
+        (re.compile(r"\b(" + "|".join(map(re.escape, phrases)) + r")\b"), side)
+        for side, phrases in _SIDE_WORDS
+    ]
+    pieces = [p for _, phrases in _SIDE_WORDS for p in phrases]
+    pieces += [" ", "-", "_", "x", "é", ".", "s", "n", "1", "U.S.", "the "]
+    rng = random.Random(6)
+    for _ in range(20_000):
+        text = "".join(rng.choices(pieces, k=rng.randrange(1, 8)))
+        expected = {side for pattern, side in plain if pattern.search(text.lower())}
+        assert _sides(text) == expected, text
