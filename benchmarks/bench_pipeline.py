@@ -243,8 +243,9 @@ def main(argv: list[str] | None = None) -> int:
     print_table(rows)
     print()
     print(
-        "total_s: wall time of run_check and rendering the JSON report (as the CLI); cpu_s: its process CPU time, of which "
-        "gc_s in the cyclic garbage collector; load/extract/compare_s: CPU time of a second, "
+        "total_s: wall time of run_check and rendering the JSON report (as the CLI); "
+        "cpu_s: its process CPU time, of which gc_s in the cyclic garbage collector; "
+        "load/extract/compare_s: CPU time of a second, "
         "stage-by-stage run with cold memo caches (compare includes story grouping). "
         "x-story: flags whose articles span more than one synthetic story. articles/s is "
         "per wall second: on a shared machine, compare cpu_s."
