@@ -132,11 +132,14 @@ _SIDE_WORDS = (
 
 
 def _any_phrase(phrases: Iterable[str]) -> re.Pattern[str]:
-    """A pattern found in a text exactly where `\\b(p1|p2|...)\\b` is, written to start
-    with the phrases themselves (each begins with a letter) and to check the boundary
-    before each with a lookbehind, so that the regex engine skips to where one starts."""
+    """A pattern for any of `phrases` standing alone: no word character just before or
+    just after it (as `\\b(p1|p2|...)\\b` for phrases that start and end with a letter,
+    but "u.s." also matches before a space, where a `\\b` after its dot could not). It is
+    written to start with the phrases themselves (each begins with a letter) and to check
+    the boundary before each with a lookbehind, so that the regex engine skips to where
+    one starts."""
     escaped = [re.escape(p) for p in phrases]
-    return re.compile("(?:" + "|".join(f"{e}(?<!\\w{e})" for e in escaped) + ")\\b")
+    return re.compile("(?:" + "|".join(f"{e}(?<!\\w{e})" for e in escaped) + ")(?!\\w)")
 
 
 _SIDES = tuple((_any_phrase(phrases), side) for side, phrases in _SIDE_WORDS)

@@ -888,14 +888,15 @@ def test_signature_phrases_match_exactly_their_word_bounded_forms() -> None:
             assert pattern.sub(replacement, text) == plain.sub(replacement, text), text
 
 
-def test_sides_are_found_exactly_where_word_bounded_phrases_are() -> None:
-    """`_sides`' patterns, written for speed, find a side where `\\b(p1|p2|...)\\b` would."""
+def test_sides_are_found_exactly_where_phrases_stand_alone() -> None:
+    """`_sides`' patterns, written for speed, find a side where a phrase has no word
+    character on either side, as the plain `(?<!\\w)(p1|p2|...)(?!\\w)` would."""
     import re
 
     from checker.compare import _SIDE_WORDS, _sides
 
     plain = [
-        (re.compile(r"\b(" + "|".join(map(re.escape, phrases)) + r")\b"), side)
+        (re.compile(r"(?<!\w)(" + "|".join(map(re.escape, phrases)) + r")(?!\w)"), side)
         for side, phrases in _SIDE_WORDS
     ]
     pieces = [p for _, phrases in _SIDE_WORDS for p in phrases]
@@ -905,3 +906,12 @@ def test_sides_are_found_exactly_where_word_bounded_phrases_are() -> None:
         text = "".join(rng.choices(pieces, k=rng.randrange(1, 8)))
         expected = {side for pattern, side in plain if pattern.search(text.lower())}
         assert _sides(text) == expected, text
+
+
+def test_us_with_dots_is_a_side_before_a_space_or_a_hyphen() -> None:
+    from checker.compare import _sides
+
+    assert _sides("U.S. officials said talks were advancing") == {"us"}
+    assert _sides("a U.S.-led push at the UN") == {"us"}
+    assert _sides("the U.S.") == {"us"}
+    assert _sides("the u.s.a. team") == set()  # not the phrase "u.s." standing alone
