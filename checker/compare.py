@@ -119,7 +119,7 @@ _SIDE_WORDS = (
     (
         "us",
         (
-            "us", "u.s.", "united states", "american", "washington", "white house",
+            "u.s.", "united states", "american", "washington", "white house",
             "pentagon", "national security council", "nsc", "state department", "biden",
         ),
     ),
@@ -143,6 +143,8 @@ def _any_phrase(phrases: Iterable[str]) -> re.Pattern[str]:
 
 
 _SIDES = tuple((_any_phrase(phrases), side) for side, phrases in _SIDE_WORDS)
+# "US" in capitals only: lowercased, it is the pronoun ("told us", "let us").
+_US = re.compile(r"(?<!\w)US(?!\w)")
 _SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 _NO_SIDES: frozenset[str] = frozenset()
 _QUOTE_MARKS = re.compile("[“”]")
@@ -1273,7 +1275,10 @@ def _stem(word: str) -> str:
 @lru_cache(maxsize=1 << 14)
 def _sides(text: str) -> frozenset[str]:
     low = text.lower()
-    return frozenset(side for pattern, side in _SIDES if pattern.search(low))
+    found = [side for pattern, side in _SIDES if pattern.search(low)]
+    if "us" not in found and _US.search(text):
+        found.append("us")
+    return frozenset(found)
 
 
 @lru_cache(maxsize=1 << 14)

@@ -900,12 +900,12 @@ def test_sides_are_found_exactly_where_phrases_stand_alone() -> None:
         for side, phrases in _SIDE_WORDS
     ]
     pieces = [p for _, phrases in _SIDE_WORDS for p in phrases]
-    pieces += [" ", "-", "_", "x", "é", ".", "s", "n", "1", "U.S.", "the "]
+    pieces += [" ", "-", "_", "x", "é", ".", "s", "n", "1", "U.S.", "the ", "us"]
     rng = random.Random(6)
     for _ in range(20_000):
         text = "".join(rng.choices(pieces, k=rng.randrange(1, 8)))
         expected = {side for pattern, side in plain if pattern.search(text.lower())}
-        assert _sides(text) == expected, text
+        assert _sides(text) == expected, text  # no "US" in capitals among the pieces
 
 
 def test_us_with_dots_is_a_side_before_a_space_or_a_hyphen() -> None:
@@ -915,3 +915,13 @@ def test_us_with_dots_is_a_side_before_a_space_or_a_hyphen() -> None:
     assert _sides("a U.S.-led push at the UN") == {"us"}
     assert _sides("the U.S.") == {"us"}
     assert _sides("the u.s.a. team") == set()  # not the phrase "u.s." standing alone
+
+
+def test_us_is_a_side_in_capitals_and_a_pronoun_otherwise() -> None:
+    from checker.compare import _sides
+
+    assert _sides("US officials said") == {"us"}
+    assert _sides("the US-led coalition") == {"us"}
+    assert _sides("he told us that talks were advancing") == set()
+    assert _sides("Let us be clear, Moscow said") == {"russia"}
+    assert _sides("USSR archives") == set()
