@@ -47,7 +47,7 @@ from checker.models import (
 from checker.quantities import canonical_unit, quantities_conflict
 from checker.stories import group_stories
 from checker.unionfind import DisjointSets
-from checker.workers import can_fork, forked_pool
+from checker.workers import can_fork, forked_imap
 
 SPEECH_PREDICATES = frozenset({"say", "warn", "confirm", "accuse", "deny"})
 TRIP_PREDICATES = frozenset({"visit", "travel", "meet", "attend", "hold"})
@@ -317,8 +317,6 @@ def compare_stories(
 
 PARALLEL_MIN_STORIES = 64  # fewer stories than this are compared in-process
 _CHUNKS_PER_WORKER = 16  # stories are handed out in about this many batches per worker
-# What forked workers compare: (stories, members), set by the parent just before it forks.
-_FORKED: tuple[Sequence[Story], Callable[[Story], StoryMembers]] | None = None
 
 
 def compare_stories_parallel(
@@ -351,42 +349,29 @@ def compare_stories_parallel(
       fewer than `PARALLEL_MIN_STORIES` stories, or where forking is not available or not
       safe (Windows; macOS, whose system libraries may not survive a fork).
     - A worker's exception is raised again here; the pool is then shut down
-      (`checker.workers.forked_pool`, which also keeps a worker's collections off the
+      (`checker.workers.forked_imap`, which also keeps a worker's collections off the
       memory it shares with the parent).
     - `progress` is called here, in the parent, as each batch of stories comes back.
-    - Not reentrant: one call at a time per process (the workers find their stories in a
-      module global set for the call).
+    - Not reentrant: one call at a time per process.
     """
     stories = list(stories)
     if workers <= 1 or len(stories) < PARALLEL_MIN_STORIES or not can_fork():
         return compare_stories(stories, members, progress)
-    global _FORKED
     per_chunk = max(1, len(stories) // (workers * _CHUNKS_PER_WORKER))
     chunks = [(i, min(i + per_chunk, len(stories))) for i in range(0, len(stories), per_chunk)]
     flags: list[Flag] = []
     if progress is not None:
         progress(0, len(stories))
-    _FORKED = (stories, members)
-    try:
-        with forked_pool(workers) as pool:
-            for (_, stop), part in zip(chunks, pool.imap(_compare_chunk, chunks), strict=True):
-                flags.extend(part)
-                if progress is not None:
-                    progress(stop, len(stories))
-    finally:
-        _FORKED = None
+
+    def compare_batch(bounds: tuple[int, int]) -> list[Flag]:  # in a worker
+        return list(compare_stories(stories[bounds[0] : bounds[1]], members))
+
+    batches = forked_imap(compare_batch, chunks, workers)
+    for (_, stop), part in zip(chunks, batches, strict=True):
+        flags.extend(part)
+        if progress is not None:
+            progress(stop, len(stories))
     return tuple(sorted(flags, key=_flag_order))
-
-
-def _compare_chunk(bounds: tuple[int, int]) -> list[Flag]:
-    """In a forked worker: the flags of the stories at positions start..stop-1."""
-    assert _FORKED is not None, "compare_stories_parallel's workers must be forked"
-    stories, members = _FORKED
-    flags: list[Flag] = []
-    for story in stories[bounds[0] : bounds[1]]:
-        articles, extractions = members(story)
-        flags.extend(compare_story(articles, extractions, story=story.id))
-    return flags
 
 
 def compare_story(

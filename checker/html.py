@@ -17,6 +17,8 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import TypedDict, Unpack
 
 from checker.html_assets import SCRIPT, STYLE, content_security_policy
 from checker.models import Article, ArticleSummary, Claim, Extraction, Flag, Report
@@ -46,28 +48,20 @@ class _Ctx:
     flags_of: dict[str, list[Flag]]  # article id -> flags with evidence in it, report order
 
 
-def render_html(
-    report: Report,
-    *,
-    articles: Sequence[Article] = (),
-    extractions: Sequence[Extraction] = (),
-    spool: Spool | None = None,
-    show_dismissed: bool = False,
-    serve_token: str | None = None,
-    run_label: str | None = None,
-) -> str:
+class HtmlOptions(TypedDict, total=False):
+    """`iter_html`'s keywords, which `render_html` passes on."""
+
+    articles: Sequence[Article]
+    extractions: Sequence[Extraction]
+    spool: Spool | None
+    show_dismissed: bool
+    serve_token: str | None
+    run_label: str | None
+
+
+def render_html(report: Report, **options: Unpack[HtmlOptions]) -> str:
     """The whole page. `serve_token` switches on the review buttons of `checker serve`."""
-    return "".join(
-        iter_html(
-            report,
-            articles=articles,
-            extractions=extractions,
-            spool=spool,
-            show_dismissed=show_dismissed,
-            serve_token=serve_token,
-            run_label=run_label,
-        )
-    )
+    return "".join(iter_html(report, **options))
 
 
 def iter_html(
@@ -92,11 +86,19 @@ def iter_html(
     if spool is not None:
         has_text: Callable[[str], bool] = spool.__contains__
 
+        # Flags come story by story and an article's text and claims are asked for
+        # together: a few recent pairs kept spare re-reading (unpickling) one per use.
+        @lru_cache(maxsize=32)
+        def pair(aid: str) -> tuple[Article, Extraction] | None:
+            return spool.get(aid) if aid in spool else None
+
         def text(aid: str) -> str | None:
-            return spool.article(aid).text if aid in spool else None
+            found = pair(aid)
+            return found[0].text if found else None
 
         def claims(aid: str) -> tuple[Claim, ...]:
-            return spool.get(aid)[1].claims if aid in spool else ()
+            found = pair(aid)
+            return found[1].claims if found else ()
 
     else:
         texts = {a.id: a.text for a in articles}

@@ -23,6 +23,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import TypedDict, Unpack
 
 from checker.compare import compare_corpus, compare_stories_parallel
@@ -35,7 +36,7 @@ from checker.report import iter_json
 from checker.spool import Spool
 from checker.store import REPORT_NAME, RunStore, extractor_identity, write_atomic
 from checker.stories import ArticleFeatures, article_features, group_features, is_distinctive
-from checker.workers import can_fork, forked_pool
+from checker.workers import available_cpus, can_fork, forked_imap
 
 # Called with (0, total) when a step starts, then (done, total) as it goes.
 Progress = Callable[[int, int], None]
@@ -236,20 +237,18 @@ def extract_resumable(
     if progress is not None and done:
         progress(done, total)
 
-    def work(index: int) -> Extraction:
-        article = articles[index]
-        assert article is not None
-        extraction = extract_one(extractor, article)
-        store.save(article, identity, extraction)
+    def saved(index: int, extraction: Extraction) -> Extraction:
+        store.save(_present(articles, index), identity, extraction)
         if delay:
             time.sleep(delay)
         return extraction
 
+    def work(index: int) -> Extraction:
+        return saved(index, extract_one(extractor, _present(articles, index)))
+
     def finished(index: int, extraction: Extraction) -> None:
         nonlocal done
-        article = articles[index]
-        assert article is not None
-        sink(article, extraction)
+        sink(_present(articles, index), extraction)
         articles[index] = None
         store.counts.extracted += 1
         store.counts.failed += extraction.status != "ok"
@@ -261,10 +260,7 @@ def extract_resumable(
     if forks_for(extractor, len(todo), jobs):
         fresh = extract_in_processes(extractor, (_present(articles, i) for i in todo), jobs)
         for index, extraction in zip(todo, fresh, strict=True):
-            store.save(_present(articles, index), identity, extraction)
-            if delay:
-                time.sleep(delay)
-            finished(index, extraction)
+            finished(index, saved(index, extraction))
     elif workers == 1 or len(todo) <= 1:
         for index in todo:
             finished(index, work(index))
@@ -350,7 +346,6 @@ def extract_all(
 PARALLEL_MIN_ARTICLES = 200
 # Articles per work item sent to an extraction worker (a few tens of milliseconds each).
 _EXTRACT_CHUNK = 8
-_FORKED_EXTRACTOR: Extractor | None = None
 
 
 def forks_for(extractor: Extractor, articles: int, jobs: int) -> bool:
@@ -372,22 +367,9 @@ def extract_in_processes(
 
     Workers inherit the extractor; each article goes out pickled (its text: a few KB)
     and its extraction comes back pickled, so the caller's memory, store and sink are
-    never touched by a worker. `articles` is read lazily, a few chunks ahead of the
-    results. Closing the iterator early (an error in the caller) ends the workers.
+    never touched by a worker (`checker.workers.forked_imap`).
     """
-    global _FORKED_EXTRACTOR
-    _FORKED_EXTRACTOR = extractor
-    try:
-        with forked_pool(jobs) as pool:
-            yield from pool.imap(_extract_forked, articles, chunksize=_EXTRACT_CHUNK)
-    finally:
-        _FORKED_EXTRACTOR = None
-
-
-def _extract_forked(article: Article) -> Extraction:
-    """In a forked worker: `extract_one` with the extractor inherited from the parent."""
-    assert _FORKED_EXTRACTOR is not None, "extract_in_processes' workers must be forked"
-    return extract_one(_FORKED_EXTRACTOR, article)
+    return forked_imap(partial(extract_one, extractor), articles, jobs, _EXTRACT_CHUNK)
 
 
 def _present(articles: Sequence[Article | None], index: int) -> Article:
@@ -502,10 +484,3 @@ def build_report(corpus: Corpus, extractions: Sequence[Extraction], label: str) 
         problems=corpus.problems,
         stories=stories,
     )
-
-
-def available_cpus() -> int:
-    """The CPUs this process may run on (its affinity where the OS tells), at least 1."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 
@@ -192,15 +192,7 @@ def previous_flag_ids(run_dir: str | os.PathLike[str]) -> set[str]:
     target = Path(run_dir) / REPORT_NAME
     if not target.exists():
         return set()
-    try:
-        data = target.read_bytes()
-        return {f.id for f in _FlagIds.model_validate_json(data).flags}
-    except OSError as exc:
-        raise ConfigError(f"cannot read {target}: {exc.strerror or exc}") from exc
-    except ValidationError as exc:
-        raise ConfigError(
-            f"{target}: not a checker JSON report ({exc.error_count()} errors)"
-        ) from exc
+    return {f.id for f in _read_report(target, _FlagIds).flags}
 
 
 def current_report(run_dir: str | os.PathLike[str]) -> Report:
@@ -242,9 +234,16 @@ def report_path(path: str | os.PathLike[str]) -> Path:
 
 def load_report(path: str | os.PathLike[str]) -> Report:
     """Read a run directory's report.json, or a report.json path."""
-    target = report_path(path)
+    return _read_report(report_path(path), Report)
+
+
+_Parsed = TypeVar("_Parsed", bound=BaseModel)
+
+
+def _read_report(target: Path, model: type[_Parsed]) -> _Parsed:
+    """`target`, a JSON report, parsed as `model`; a ConfigError naming it otherwise."""
     try:
-        return Report.model_validate_json(target.read_text(encoding="utf-8"))
+        return model.model_validate_json(target.read_bytes())
     except FileNotFoundError as exc:
         raise ConfigError(f"{target}: no report here (run `checker check --run DIR`)") from exc
     except OSError as exc:

@@ -8,7 +8,7 @@ import signal
 
 import pytest
 
-from checker.workers import can_fork, forked_pool
+from checker.workers import can_fork, forked_imap, forked_pool
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="needs the fork start method")
 
@@ -45,3 +45,14 @@ def test_a_workers_error_is_raised_here_and_the_pool_is_ended() -> None:
         list(pool.imap(fail, range(6)))
     with pytest.raises(ValueError, match="Pool not running"):
         pool.apply(square, (2,))
+
+
+def test_forked_imap_runs_a_closure_the_workers_inherit_in_order() -> None:
+    held = {n: n * 3 for n in range(40)}  # never pickled: the workers inherit it
+
+    def triple(n: int) -> tuple[int, int]:
+        return held[n], os.getpid()
+
+    results = list(forked_imap(triple, range(40), 2, chunksize=4))
+    assert [r for r, _ in results] == [n * 3 for n in range(40)]
+    assert os.getpid() not in {pid for _, pid in results}
