@@ -13,7 +13,7 @@ import datetime as dt
 import hashlib
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 SCHEMA_VERSION = "1"
 
@@ -80,11 +80,16 @@ class Evidence(_Model):
     end: int = Field(ge=0)
     quote: str
 
-    @model_validator(mode="after")
-    def _span_matches_quote(self) -> Evidence:
-        if self.end - self.start != len(self.quote):
+    # A validator of the last field rather than of the model: pydantic runs a model's
+    # "after" validator again whenever a validated Evidence is put in a Claim or a
+    # mention (~90,000 times per 1,000 articles), a field's only when it is validated.
+    @field_validator("quote")
+    @classmethod
+    def _span_matches_quote(cls, quote: str, info: ValidationInfo) -> str:
+        start, end = info.data.get("start"), info.data.get("end")
+        if start is not None and end is not None and end - start != len(quote):
             raise ValueError("evidence offsets do not match the quote length")
-        return self
+        return quote
 
     @classmethod
     def span(cls, article: Article, start: int, end: int) -> Evidence:

@@ -157,3 +157,14 @@ def test_help_documents_every_option() -> None:
     for option in ("--format", "--out", "--extractor", "--exit-zero", "--dry-run", "--concurrency"):
         assert option in result.stdout
     assert "0 no flags, 1 flags found, 2 error" in result.stdout
+
+
+def test_python_dash_m_checker_runs_the_cli() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "checker", "check", "no-such-folder"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 2
+    assert "no-such-folder" in result.stderr
+    assert "Traceback" not in result.stderr

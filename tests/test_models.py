@@ -1,0 +1,44 @@
+"""The invariants the models enforce themselves."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from checker.models import Article, Claim, Evidence
+
+
+def _article() -> Article:
+    return Article(id="a", path="a.txt", text="Kim said on Monday that talks advance.")
+
+
+def test_evidence_span_quotes_the_text() -> None:
+    evidence = Evidence.span(_article(), 0, 3)
+    assert (evidence.start, evidence.end, evidence.quote) == (0, 3, "Kim")
+
+
+@pytest.mark.parametrize("end", [2, 4])
+def test_evidence_whose_offsets_do_not_fit_its_quote_is_refused(end: int) -> None:
+    with pytest.raises(ValidationError, match="do not match the quote length"):
+        Evidence(article="a", start=0, end=end, quote="Kim")
+
+
+def test_evidence_from_json_is_checked_too() -> None:
+    with pytest.raises(ValidationError, match="do not match the quote length"):
+        Evidence.model_validate_json('{"article": "a", "start": 5, "end": 6, "quote": "Kim"}')
+
+
+def test_evidence_inside_a_claim_is_checked() -> None:
+    raw = {"article": "a", "start": 0, "end": 9, "quote": "Kim"}
+    with pytest.raises(ValidationError, match="do not match the quote length"):
+        Claim.model_validate({"article": "a", "predicate": "say", "evidence": raw})
+
+
+def test_negative_offsets_are_refused() -> None:
+    with pytest.raises(ValidationError, match="greater than or equal to 0"):
+        Evidence(article="a", start=-1, end=2, quote="Kim")
+
+
+def test_span_outside_the_article_is_refused() -> None:
+    with pytest.raises(ValueError, match="outside article a"):
+        Evidence.span(_article(), 30, 60)
