@@ -151,8 +151,10 @@ def check_corpus(
                 extractor, articles, store, progress=progress, sink=collector.add, jobs=workers
             )
         report = collector.report(name, problems, jobs=workers, progress=compare_progress)
-    except BaseException:
+    except BaseException as exc:
         collector.spool.close()
+        if store is not None and store.run_id:
+            store.end_run("interrupted" if isinstance(exc, KeyboardInterrupt) else "failed")
         raise
     if store is not None:
         store.finish_run(report.flags, report.problems)

@@ -41,6 +41,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import Literal
 
 from checker import __version__
 from checker.errors import ConfigError
@@ -59,7 +60,7 @@ CREATE TABLE IF NOT EXISTS runs (
     finished_at TEXT,
     corpus TEXT NOT NULL,
     extractor TEXT NOT NULL,
-    status TEXT NOT NULL,            -- running, finished (a killed run stays running)
+    status TEXT NOT NULL,            -- running, finished, interrupted, failed (killed: running)
     articles INTEGER NOT NULL DEFAULT 0,
     extracted INTEGER NOT NULL DEFAULT 0,
     reused INTEGER NOT NULL DEFAULT 0,
@@ -179,6 +180,24 @@ class RunStore:
                 (self.run_id, _now(), corpus, extractor),
             )
         return self.run_id
+
+    def end_run(self, status: Literal["interrupted", "failed"]) -> None:
+        """Close the run row of a run that stopped before its report (Ctrl-C, an error).
+        What it extracted stays committed for the next run; its flags are not stored."""
+        with self._lock:
+            self._db.execute(
+                "UPDATE runs SET finished_at = ?, status = ?, articles = ?, extracted = ?,"
+                " reused = ?, failed = ? WHERE id = ?",
+                (
+                    _now(),
+                    status,
+                    self.counts.articles,
+                    self.counts.extracted,
+                    self.counts.reused,
+                    self.counts.failed,
+                    self.run_id,
+                ),
+            )
 
     def finish_run(self, flags: Sequence[Flag], problems: Sequence[Problem]) -> None:
         """Replace the stored flags and problems with this run's, and close the run row."""

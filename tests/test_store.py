@@ -230,3 +230,31 @@ def test_exit_2_when_no_article_could_be_extracted_and_the_report_is_kept(
     assert "no article could be extracted" in capsys.readouterr().err
     report = json.loads((run / REPORT_NAME).read_text(encoding="utf-8"))
     assert {a["status"] for a in report["articles"]} == {"extraction_failed"}
+
+
+class _StopsAfter(RuleExtractor):
+    """The rule extractor, until its `limit`-th article: then `exc` is raised."""
+
+    def __init__(self, limit: int, exc: BaseException) -> None:
+        self.limit, self.exc, self.seen = limit, exc, 0
+
+    def extract(self, article: Article) -> Extraction:
+        self.seen += 1
+        if self.seen > self.limit:
+            raise self.exc
+        return super().extract(article)
+
+
+@pytest.mark.parametrize(
+    ("exc", "status"), [(KeyboardInterrupt(), "interrupted"), (RuntimeError("bug"), "failed")]
+)
+def test_a_run_stopped_by_ctrl_c_or_an_error_is_closed_as_such(
+    tmp_path: Path, exc: BaseException, status: str
+) -> None:
+    corpus, run = small_corpus(tmp_path / "corpus", 6), tmp_path / "run"
+    with RunStore(run) as store, pytest.raises(type(exc)):
+        run_check(corpus, _StopsAfter(4, exc), store=store, jobs=1)
+    runs = rows(run / STORE_NAME, "SELECT status, extracted, finished_at IS NOT NULL FROM runs")
+    assert runs == [(status, 4, 1)]
+    assert committed(run / STORE_NAME) == 4, "what was extracted before stays committed"
+    assert not (run / REPORT_NAME).exists()
