@@ -7,13 +7,15 @@ allows it:
 1. times ``run_check(corpus_dir, RuleExtractor())`` and the rendering of its JSON report,
    what ``checker check CORPUS --extractor rules --format json`` runs (minus writing the
    bytes out): this is total_s (wall) and cpu_s (process CPU time), and gc_s, the part of
-   cpu_s spent in Python's cyclic garbage collector (measured with ``gc.callbacks``);
+   cpu_s spent in Python's cyclic garbage collector (measured with ``gc.callbacks``).
+   It does so ``--repeat`` times, each with checker's memo caches emptied first (as in a
+   fresh process), and reports the median run (by wall time) with the range of all;
 2. unless ``--no-split``, runs the same stages again one by one (``load_corpus``,
    ``extract_all``, ``compare_claims``) to split the CPU time, with checker's memo caches
    emptied first so that the second run is not flattered by the first one's.
 
 Usage: .venv/bin/python benchmarks/bench_pipeline.py [--articles 1000] [--factor 4]
-       [--seed 0] [--keep DIR] [--profile]
+       [--repeat 3] [--seed 0] [--keep DIR] [--profile DIR]
 """
 
 from __future__ import annotations
@@ -62,6 +64,7 @@ class Row:
     extract_s: float | None = None
     compare_s: float | None = None
     maxrss_mb: float = 0.0
+    runs_s: tuple[float, ...] = ()  # wall time of every repeat
 
     @property
     def rate(self) -> float:
@@ -114,7 +117,36 @@ def clear_caches() -> None:
                     value.cache_clear()
 
 
-def measure(corpus_dir: Path, n: int, n_seeds: int, split: bool, profile_to: Path | None) -> Row:
+def measure(
+    corpus_dir: Path, n: int, n_seeds: int, split: bool, profile_to: Path | None, repeat: int
+) -> Row:
+    """The median of `repeat` timed runs (by wall time), then the split run."""
+    runs = sorted(
+        (timed_run(corpus_dir, n, n_seeds, profile_to) for _ in range(repeat)),
+        key=lambda r: r.total_s,
+    )
+    row = runs[len(runs) // 2]
+    row.runs_s = tuple(r.total_s for r in runs)
+    if split:
+        clear_caches()
+        gc.collect()
+        with full_collections_deferred():  # as in run_check
+            t0 = time.process_time()
+            corpus = load_corpus(corpus_dir)
+            t1 = time.process_time()
+            extractions = extract_all(RuleExtractor(), corpus.articles)
+            t2 = time.process_time()
+            flags = compare_claims(corpus.articles, extractions)
+            t3 = time.process_time()
+        row.load_s, row.extract_s, row.compare_s = t1 - t0, t2 - t1, t3 - t2
+        if len(flags) != row.flags:
+            print(f"warning: {len(flags)} flags on the split run, {row.flags} on run_check")
+    row.maxrss_mb = maxrss_mb()
+    return row
+
+
+def timed_run(corpus_dir: Path, n: int, n_seeds: int, profile_to: Path | None) -> Row:
+    clear_caches()
     gc.collect()
     profiler = cProfile.Profile() if profile_to else None
     with GcTimer() as gc_timer:
@@ -142,21 +174,6 @@ def measure(corpus_dir: Path, n: int, n_seeds: int, split: bool, profile_to: Pat
         gc_s=gc_timer.seconds,
     )
     del report
-    if split:
-        clear_caches()
-        gc.collect()
-        with full_collections_deferred():  # as in run_check
-            t0 = time.process_time()
-            corpus = load_corpus(corpus_dir)
-            t1 = time.process_time()
-            extractions = extract_all(RuleExtractor(), corpus.articles)
-            t2 = time.process_time()
-            flags = compare_claims(corpus.articles, extractions)
-            t3 = time.process_time()
-        row.load_s, row.extract_s, row.compare_s = t1 - t0, t2 - t1, t3 - t2
-        if len(flags) != row.flags:
-            print(f"warning: {len(flags)} flags on the split run, {row.flags} on run_check")
-    row.maxrss_mb = maxrss_mb()
     return row
 
 
@@ -178,6 +195,9 @@ def print_table(rows: list[Row]) -> None:
             f"  {fmt(r.rate, 10, 1)}  {r.flags:>6}  {r.cross_story_flags:>7}"
             f"  {fmt(r.maxrss_mb, 9, 0)}"
         )
+    for r in rows:
+        runs = ", ".join(f"{t:.2f}" for t in r.runs_s)
+        print(f"  {r.articles} articles, total_s of each run: {runs} (median in the table)")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -188,6 +208,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=1000, metavar="N", help="default 1000")
     parser.add_argument(
         "--factor", type=int, default=4, metavar="K", help="second size is K*N (default 4)"
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        metavar="R",
+        help="timed runs per size, each with cold memo caches; the median is reported (default 3)",
     )
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="generator seed")
     parser.add_argument(
@@ -210,8 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         "(profiled runs are slower; their times are not comparable)",
     )
     args = parser.parse_args(argv)
-    if args.articles < 1 or args.factor < 1:
-        parser.error("--articles and --factor must be at least 1")
+    if args.articles < 1 or args.factor < 1 or args.repeat < 1:
+        parser.error("--articles, --factor and --repeat must be at least 1")
 
     pinning = "not pinned (--no-pin)" if args.no_pin else pin_one_core()
     seeds = load_seeds()
@@ -233,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
                 shutil.rmtree(corpus_dir)
             write_corpus(corpus_dir, n, args.seed, seeds)
             prof = args.profile / f"run_check_{n}.prof" if args.profile else None
-            rows.append(measure(corpus_dir, n, len(seeds), not args.no_split, prof))
+            rows.append(measure(corpus_dir, n, len(seeds), not args.no_split, prof, args.repeat))
             print(f"  measured {n} articles", file=sys.stderr)
     finally:
         if not args.keep:
