@@ -239,6 +239,7 @@ def _check_with(args: argparse.Namespace, store: RunStore | None) -> int:
         extractor,
         label=args.extractor,
         progress=progress,
+        group_progress=None if args.quiet else ProgressLine(done="grouped", unit="articles"),
         compare_progress=None if args.quiet else ProgressLine(done="compared", unit="stories"),
         store=store,
         max_article_chars=max_chars,

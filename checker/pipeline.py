@@ -83,6 +83,7 @@ class CheckOptions(TypedDict, total=False):
 
     label: str | None
     progress: Progress | None
+    group_progress: Progress | None
     compare_progress: Progress | None
     store: RunStore | None
     max_article_chars: int | None
@@ -114,6 +115,7 @@ def check_corpus(
     *,
     label: str | None = None,
     progress: Progress | None = None,
+    group_progress: Progress | None = None,
     compare_progress: Progress | None = None,
     store: RunStore | None = None,
     max_article_chars: int | None = None,
@@ -122,8 +124,10 @@ def check_corpus(
     """`run_check`, keeping the articles and extractions (in a spool) alongside the report.
 
     `label` names the extractor in the report (default: its name). `progress` is called
-    with (done, total) as articles are extracted, `compare_progress` as stories are
-    compared. Articles over `max_article_chars` are skipped, each with a problem.
+    with (done, total) as articles are extracted, `group_progress` with (0, articles)
+    and (articles, articles) before and after they are grouped into stories, and
+    `compare_progress` as stories are compared. Articles over `max_article_chars` are
+    skipped, each with a problem.
     `jobs` processes (default: as many as this process has CPUs) extract articles, with
     a CPU-bound extractor (`forks_for`), and compare stories
     (`checker.compare.compare_stories_parallel`); the result is the same whatever the
@@ -150,7 +154,9 @@ def check_corpus(
             extract_resumable(
                 extractor, articles, store, progress=progress, sink=collector.add, jobs=workers
             )
-        report = collector.report(name, problems, jobs=workers, progress=compare_progress)
+        report = collector.report(
+            name, problems, jobs=workers, group_progress=group_progress, progress=compare_progress
+        )
     except BaseException as exc:
         collector.spool.close()
         if store is not None and store.run_id:
@@ -405,12 +411,18 @@ class Collector:
         problems: tuple[Problem, ...],
         *,
         jobs: int = 1,
+        group_progress: Progress | None = None,
         progress: Progress | None = None,
     ) -> Report:
         """Group the articles into stories and compare them, one story at a time (in
         `jobs` forked processes, which read the spool as this one does)."""
+        articles = len(self.summaries)
+        if group_progress is not None:
+            group_progress(0, articles)
         stories = group_features(self.features.distinctive())
         self.features = FeatureTable()
+        if group_progress is not None:
+            group_progress(articles, articles)
 
         def members(story: Story) -> tuple[list[Article], list[Extraction]]:
             pairs = list(self.spool.pairs(story.articles))

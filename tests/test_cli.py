@@ -35,6 +35,12 @@ def test_seeds_exit_1_with_flags_in_markdown(capsys: pytest.CaptureFixture[str])
     assert out.startswith("# checker report")
     assert "self_reference" in out
     assert "5 articles" in err  # the summary goes to stderr, data to stdout
+    steps = [line.split(" in ")[0] for line in err.splitlines() if line.endswith(" s")]
+    assert steps == [
+        "checker: extracted 5/5 articles",
+        "checker: grouped 5/5 articles",
+        "checker: compared 1/1 stories",
+    ]
 
 
 def test_json_format_is_the_contract(capsys: pytest.CaptureFixture[str]) -> None:

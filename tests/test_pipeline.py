@@ -237,11 +237,17 @@ def test_forked_comparison_reads_the_spool_and_gives_the_same_report(
 
     monkeypatch.setattr(compare, "compare_story", spy)
     done: list[tuple[int, int]] = []
+    grouped: list[tuple[int, int]] = []
     result = check_corpus(
-        corpus, RuleExtractor(), jobs=2, compare_progress=lambda *d: done.append(d)
+        corpus,
+        RuleExtractor(),
+        jobs=2,
+        group_progress=lambda *d: grouped.append(d),
+        compare_progress=lambda *d: done.append(d),
     )
     try:
         assert render_json(result.report) == expected
+        assert grouped == [(0, 15), (15, 15)]  # 15 articles, in 3 stories
         assert done[-1] == (3, 3)
         compared_in = pids.read_text().split()
         assert len(compared_in) == 3 and str(os.getpid()) not in compared_in
