@@ -14,6 +14,10 @@ a couple of thousand articles thus never pays for pickling (about a seventh of a
 extractor run), and memory stays bounded whatever the corpus size. The spool holds nothing
 a run directory must keep, which is the run store's job (`checker.store`).
 
+A pair extracted in a worker process arrives already pickled (`pickled`, in the worker):
+`put_pickled` writes those bytes to the file as they are, so this process never builds
+the extraction's models only to pickle them again.
+
 Reads use positional I/O (`os.pread`, where the OS has it), so a process forked from this
 one (a comparison worker) can read the spool without moving the file position it shares
 with this process.
@@ -35,6 +39,14 @@ MEMORY_BUDGET = 256 * 1024 * 1024
 # Estimated memory of a held pair: per claim or mention (each with its evidence; measured
 # at 1.5 KB on the seeds and on synthetic corpora), plus twice its text's length.
 _BYTES_PER_ITEM = 1_600
+
+
+def pickled(article: Article, extraction: Extraction) -> tuple[bytes, bytes]:
+    """The pair as the spool's file holds it (for `Spool.put_pickled`)."""
+    return (
+        pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL),
+        pickle.dumps(extraction, protocol=pickle.HIGHEST_PROTOCOL),
+    )
 
 
 def estimated_bytes(article: Article, extraction: Extraction) -> int:
@@ -65,12 +77,19 @@ class Spool:
             self._held[article.id] = ((article, extraction), cost)
             self._held_bytes += cost
             return
-        first = pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL)
-        second = pickle.dumps(extraction, protocol=pickle.HIGHEST_PROTOCOL)
+        self._write(article.id, *pickled(article, extraction))
+
+    def put_pickled(self, article_id: str, article: bytes, extraction: bytes) -> None:
+        """Park one pair given as `pickled` gives it; it goes to the file, whatever the
+        budget (it is already pickled). A second pair for the same id replaces the first."""
+        self._forget(article_id)
+        self._write(article_id, article, extraction)
+
+    def _write(self, article_id: str, first: bytes, second: bytes) -> None:
         self._file.seek(self._end)
         self._file.write(first)
         self._file.write(second)
-        self._index[article.id] = (self._end, len(first), len(second))
+        self._index[article_id] = (self._end, len(first), len(second))
         self._end += len(first) + len(second)
 
     def _forget(self, article_id: str) -> None:

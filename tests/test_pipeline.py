@@ -269,6 +269,35 @@ def test_rule_extraction_in_processes_is_the_same_extraction_in_the_same_order(
 
 
 @pytest.mark.skipif(not can_fork(), reason="needs the fork start method")
+def test_articles_extracted_and_packed_by_workers_give_the_same_report(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a run store, workers also make each article's report row and features and
+    pickle the pair for the spool: this process extracts nothing and holds no pair."""
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_ARTICLES", 1)
+    expected = in_memory(corpus)
+    pids = tmp_path / "pids"
+    extract = RuleExtractor.extract
+
+    def spy(self: RuleExtractor, article: Article) -> Extraction:
+        with pids.open("a") as out:
+            out.write(f"{os.getpid()}\n")
+        return extract(self, article)
+
+    monkeypatch.setattr(RuleExtractor, "extract", spy)
+    done: list[tuple[int, int]] = []
+    result = check_corpus(corpus, RuleExtractor(), jobs=2, progress=lambda *d: done.append(d))
+    try:
+        assert render_json(result.report) == expected
+        extracted_in = pids.read_text().split()
+        assert len(extracted_in) == 15 and str(os.getpid()) not in extracted_in
+        assert (result.spool.in_memory, len(result.spool)) == (0, 15)
+        assert done[0] == (0, 15) and done[-1] == (15, 15) and len(done) == 16
+    finally:
+        result.close()
+
+
+@pytest.mark.skipif(not can_fork(), reason="needs the fork start method")
 def test_a_run_with_worker_processes_stores_and_reports_what_one_process_does(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -11,7 +11,7 @@ import pytest
 from checker.corpus import load_corpus
 from checker.models import Article, Extraction
 from checker.rules import RuleExtractor
-from checker.spool import Spool, estimated_bytes
+from checker.spool import Spool, estimated_bytes, pickled
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
@@ -76,3 +76,17 @@ def test_a_replaced_pair_frees_its_share_of_the_budget() -> None:
         spool.put(second, other)  # over the budget: to the file
         assert (spool.in_memory, len(spool)) == (1, 2)
         assert spool.get(second.id) == (second, other)
+
+
+@pytest.mark.parametrize("kind", ["none", "all"])
+def test_pairs_pickled_elsewhere_go_to_the_file_and_come_back_equal(kind: str) -> None:
+    (first, extraction), (second, other) = pairs()[:2]
+    with Spool(budget(kind)) as spool:
+        spool.put(first, extraction)
+        spool.put_pickled(second.id, *pickled(second, other))
+        assert spool.get(second.id) == (second, other)
+        assert spool.article(second.id) == second
+        assert spool.in_memory == (1 if kind == "all" else 0)  # never held: already bytes
+        spool.put_pickled(first.id, *pickled(first, extraction))  # replaces the held pair
+        assert (spool.in_memory, len(spool)) == (0, 2)
+        assert list(spool.pairs([first.id, second.id])) == list(pairs()[:2])
