@@ -37,7 +37,14 @@ from checker.gc_tuning import full_collections_deferred
 from checker.models import Article, ArticleSummary, Extraction, Problem, Report, Story
 from checker.report import iter_json
 from checker.spool import Spool, pickled
-from checker.store import REPORT_NAME, RunStore, extractor_identity, write_atomic
+from checker.store import (
+    REPORT_NAME,
+    RunStore,
+    StoredRows,
+    extractor_identity,
+    stored_rows,
+    write_atomic,
+)
 from checker.stories import ArticleFeatures, article_features, group_features, is_distinctive
 from checker.workers import available_cpus, can_fork, forked_imap
 
@@ -156,7 +163,7 @@ def check_corpus(
         else:
             store.begin_run(os.fspath(corpus_path), name)
             extract_resumable(
-                extractor, articles, store, progress=progress, sink=collector.add, jobs=workers
+                extractor, articles, store, collector, progress=progress, jobs=workers
             )
         report = collector.report(
             name, problems, jobs=workers, group_progress=group_progress, progress=compare_progress
@@ -208,18 +215,19 @@ def extract_resumable(
     extractor: Extractor,
     articles: list[Article | None],
     store: RunStore,
+    collector: Collector,
     *,
     progress: Progress | None = None,
-    sink: Sink,
     jobs: int = 1,
 ) -> None:
     """Extract what the store does not hold yet, committing each article when done.
 
-    Every article goes to `sink` with its extraction, reused or new, and its slot in
+    Every article goes to `collector` with its extraction, reused or new, and its slot in
     `articles` is emptied, so its text can be let go. Stored articles are read back one
     at a time. Articles to extract run on the extractor's `concurrency` threads (an LLM
-    extractor), or in `jobs` forked processes for a CPU-bound one (`forks_for`); `sink`
-    and the store are used on this thread only. An extractor with a `prepare`
+    extractor), or in `jobs` forked processes for a CPU-bound one (`forks_for`), which
+    also make the store's rows and pack the article for the collector (`pack`);
+    `collector` and the store are used on this thread only. An extractor with a `prepare`
     method (the Batch API runner) is first given every article still to do, so it can
     submit them at once.
     """
@@ -242,37 +250,48 @@ def extract_resumable(
             todo.append(index)
             store.counts.reused -= 1
             continue
-        sink(article, stored)
+        collector.add(article, stored)
         articles[index] = None
     delay = float(os.environ.get(TEST_ONLY_DELAY_ENV) or 0)
     done = total - len(todo)
     if progress is not None and done:
         progress(done, total)
 
-    def saved(index: int, extraction: Extraction) -> Extraction:
-        store.save(_present(articles, index), identity, extraction)
+    def paced() -> None:
         if delay:
             time.sleep(delay)
-        return extraction
 
     def work(index: int) -> Extraction:
-        return saved(index, extract_one(extractor, _present(articles, index)))
+        extraction = extract_one(extractor, _present(articles, index))
+        store.save(_present(articles, index), identity, extraction)
+        paced()
+        return extraction
 
-    def finished(index: int, extraction: Extraction) -> None:
+    def counted(index: int, status: str) -> None:
         nonlocal done
-        sink(_present(articles, index), extraction)
         articles[index] = None
         store.counts.extracted += 1
-        store.counts.failed += extraction.status != "ok"
+        store.counts.failed += status != "ok"
         done += 1
         if progress is not None:
             progress(done, total)
 
+    def finished(index: int, extraction: Extraction) -> None:
+        collector.add(_present(articles, index), extraction)
+        counted(index, extraction.status)
+
     workers = max(1, int(getattr(extractor, "concurrency", 1) or 1))
     if forks_for(extractor, len(todo), jobs):
-        fresh = extract_in_processes(extractor, (_present(articles, i) for i in todo), jobs)
-        for index, extraction in zip(todo, fresh, strict=True):
-            finished(index, saved(index, extraction))
+        present = (_present(articles, i) for i in todo)
+        packs = forked_imap(
+            partial(pack, extractor, identity=identity), present, jobs, _EXTRACT_CHUNK
+        )
+        for index, packed in zip(todo, packs, strict=True):
+            assert packed.stored is not None
+            store.save_rows(packed.stored)
+            paced()
+            collector.add_packed(packed)
+            counted(index, packed.summary.status)
     elif workers == 1 or len(todo) <= 1:
         for index in todo:
             finished(index, work(index))
@@ -491,15 +510,18 @@ class Packed(NamedTuple):
     features: ArticleFeatures
     article: bytes  # the article and its extraction, pickled for the spool
     extraction: bytes
+    stored: StoredRows | None  # the run store's rows, in a run with a store
 
 
-def pack(extractor: Extractor, article: Article) -> Packed:
-    """Extract `article` and make all the `Collector` keeps of it (in a worker)."""
+def pack(extractor: Extractor, article: Article, identity: str | None = None) -> Packed:
+    """Extract `article` and make all the `Collector` keeps of it (in a worker), and,
+    given the extractor's `identity` in a run store, the store's rows."""
     extraction = extract_one(extractor, article)
     return Packed(
         summarise(article, extraction),
         article_features(article, extraction),
         *pickled(article, extraction),
+        None if identity is None else stored_rows(article, identity, extraction),
     )
 
 

@@ -41,7 +41,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
-from typing import Literal
+from typing import Literal, NamedTuple
 
 from checker import __version__
 from checker.errors import ConfigError
@@ -122,6 +122,40 @@ class RunCounts:
     extracted: int = 0
     reused: int = 0
     failed: int = 0
+
+
+class StoredRows(NamedTuple):
+    """One article's extraction as rows of the store, but for the run and the time: made
+    where the extraction is (`stored_rows`, in a worker process), committed by
+    `RunStore.save_rows`."""
+
+    article: tuple[str, str, str, str, str, str, str | None, int, int]
+    claims: list[tuple[str, int, str, str | None, str]]
+    mentions: list[tuple[str, int, str, str]]
+
+
+def stored_rows(article: Article, identity: str, extraction: Extraction) -> StoredRows:
+    return StoredRows(
+        (
+            article.id,
+            article.path,
+            article.content_hash,
+            identity,
+            extraction.extractor,
+            extraction.status,
+            extraction.reason,
+            len(extraction.claims),
+            len(extraction.mentions),
+        ),
+        [
+            (article.id, seq, c.predicate, c.subject, c.model_dump_json())
+            for seq, c in enumerate(extraction.claims)
+        ],
+        [
+            (article.id, seq, m.text, m.model_dump_json())
+            for seq, m in enumerate(extraction.mentions)
+        ],
+    )
 
 
 class RunStore:
@@ -276,39 +310,20 @@ class RunStore:
 
     def save(self, article: Article, identity: str, extraction: Extraction) -> None:
         """Commit one article's extraction atomically, replacing whatever was stored."""
+        self.save_rows(stored_rows(article, identity, extraction))
+
+    def save_rows(self, rows: StoredRows) -> None:
+        """`save` of an extraction already made into rows (`stored_rows`)."""
+        article_id = rows.article[0]
         with self._lock, _transaction(self._db):
-            self._db.execute("DELETE FROM claims WHERE article = ?", (article.id,))
-            self._db.execute("DELETE FROM mentions WHERE article = ?", (article.id,))
+            self._db.execute("DELETE FROM claims WHERE article = ?", (article_id,))
+            self._db.execute("DELETE FROM mentions WHERE article = ?", (article_id,))
             self._db.execute(
                 "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    article.id,
-                    article.path,
-                    article.content_hash,
-                    identity,
-                    extraction.extractor,
-                    extraction.status,
-                    extraction.reason,
-                    len(extraction.claims),
-                    len(extraction.mentions),
-                    self.run_id,
-                    _now(),
-                ),
+                (*rows.article, self.run_id, _now()),
             )
-            self._db.executemany(
-                "INSERT INTO claims VALUES (?, ?, ?, ?, ?)",
-                [
-                    (article.id, seq, c.predicate, c.subject, c.model_dump_json())
-                    for seq, c in enumerate(extraction.claims)
-                ],
-            )
-            self._db.executemany(
-                "INSERT INTO mentions VALUES (?, ?, ?, ?)",
-                [
-                    (article.id, seq, m.text, m.model_dump_json())
-                    for seq, m in enumerate(extraction.mentions)
-                ],
-            )
+            self._db.executemany("INSERT INTO claims VALUES (?, ?, ?, ?, ?)", rows.claims)
+            self._db.executemany("INSERT INTO mentions VALUES (?, ?, ?, ?)", rows.mentions)
 
     def extracted_by(self) -> dict[str, str]:
         """Article id -> id of the run that extracted it (for tests and `runs`)."""

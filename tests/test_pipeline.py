@@ -7,6 +7,7 @@ from __future__ import annotations
 import gc
 import os
 import re
+import sqlite3
 from collections.abc import Iterator, Sequence
 from functools import partial
 from pathlib import Path
@@ -28,7 +29,7 @@ from checker.pipeline import (
 from checker.report import render_json
 from checker.rules import RuleExtractor
 from checker.spool import Spool
-from checker.store import RunStore, extractor_identity
+from checker.store import STORE_NAME, RunStore, extractor_identity
 from checker.stories import article_features, group_features, group_stories
 from checker.workers import can_fork
 
@@ -311,6 +312,22 @@ def test_a_run_with_worker_processes_stores_and_reports_what_one_process_does(
             assert set(store.extracted_by()) == {a.id for a in load_corpus(corpus).articles}
             assert set(store.extracted_by().values()) == {store.run_id}
     assert reports[0] == reports[1] == in_memory(corpus)
+    stored = []
+    for jobs in (1, 2):
+        with sqlite3.connect(tmp_path / f"run{jobs}" / STORE_NAME) as db:
+            stored.append(
+                [
+                    db.execute(sql).fetchall()
+                    for sql in (
+                        "SELECT id, path, content_hash, extractor_identity, extractor, status,"
+                        " reason, claims, mentions FROM articles ORDER BY id",
+                        "SELECT * FROM claims ORDER BY article, seq",
+                        "SELECT * FROM mentions ORDER BY article, seq",
+                    )
+                ]
+            )
+    assert stored[0] == stored[1]  # the rows workers made are the rows this process makes
+    assert len(stored[0][1]) > 15 and len(stored[0][2]) > 15
 
 
 def test_only_a_cpu_bound_extractor_with_enough_articles_and_jobs_forks() -> None:
