@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import NamedTuple, TypedDict, TypeVar, Unpack
 
 from checker.compare import compare_corpus, compare_stories_parallel
@@ -42,6 +43,7 @@ from checker.store import (
     RunStore,
     StoredRows,
     extractor_identity,
+    load_elsewhere,
     stored_rows,
     write_atomic,
 )
@@ -242,16 +244,26 @@ def extract_resumable(
     if todo and callable(prepare):
         prepare([articles[i] for i in todo])
     pending = set(todo)
-    for index, article in enumerate(articles):
-        if article is None or index in pending:
-            continue
-        stored = store.load(article, identity)
-        if stored is None:  # changed under us (another process): extract it after all
+    reused = [i for i, a in enumerate(articles) if a is not None and i not in pending]
+    stored: Iterable[Extraction | Packed | None]
+    if _worth_forking(len(reused), jobs):
+        # Reading an extraction back (JSON to models), making its features and pickling
+        # it for the spool take ~1.5 ms of CPU an article, minutes for a big corpus:
+        # whatever the extractor, workers do that.
+        task = partial(reuse, store.path, identity)
+        stored = forked_imap(task, (_present(articles, i) for i in reused), jobs, _EXTRACT_CHUNK)
+    else:
+        stored = (store.load(_present(articles, i), identity) for i in reused)
+    for index, found in zip(reused, stored, strict=True):
+        if found is None:  # changed under us (another process): extract it after all
             todo.append(index)
             store.counts.reused -= 1
-            continue
-        collector.add(article, stored)
-        articles[index] = None
+        elif isinstance(found, Packed):
+            collector.add_packed(found)
+        else:
+            collector.add(_present(articles, index), found)
+        if found is not None:
+            articles[index] = None
     delay = float(os.environ.get(TEST_ONLY_DELAY_ENV) or 0)
     done = total - len(todo)
     if progress is not None and done:
@@ -396,12 +408,12 @@ def forks_for(extractor: Extractor, articles: int, jobs: int) -> bool:
     """Whether `articles` are worth extracting in `jobs` forked processes: only for an
     extractor that says it is CPU-bound (``cpu_bound = True``: the rule extractor; an
     LLM extractor waits on the network, on threads), and where forking is safe."""
-    return (
-        jobs > 1
-        and articles >= PARALLEL_MIN_ARTICLES
-        and bool(getattr(extractor, "cpu_bound", False))
-        and can_fork()
-    )
+    return bool(getattr(extractor, "cpu_bound", False)) and _worth_forking(articles, jobs)
+
+
+def _worth_forking(articles: int, jobs: int) -> bool:
+    """Whether CPU work on `articles` is worth `jobs` forked processes."""
+    return jobs > 1 and articles >= PARALLEL_MIN_ARTICLES and can_fork()
 
 
 def extract_in_processes(
@@ -516,7 +528,17 @@ class Packed(NamedTuple):
 def pack(extractor: Extractor, article: Article, identity: str | None = None) -> Packed:
     """Extract `article` and make all the `Collector` keeps of it (in a worker), and,
     given the extractor's `identity` in a run store, the store's rows."""
-    extraction = extract_one(extractor, article)
+    return packed(article, extract_one(extractor, article), identity)
+
+
+def reuse(store: Path, identity: str, article: Article) -> Packed | None:
+    """`pack` of an article's stored extraction (in a worker): None when the store has
+    none for this text and extractor."""
+    extraction = load_elsewhere(store, article, identity)
+    return None if extraction is None else packed(article, extraction, None)
+
+
+def packed(article: Article, extraction: Extraction, identity: str | None) -> Packed:
     return Packed(
         summarise(article, extraction),
         article_features(article, extraction),

@@ -78,19 +78,30 @@ def test_the_streamed_report_is_the_in_memory_report(corpus: Path) -> None:
     assert len({f.story for f in report.flags}) == 3, "every story has flags of its own"
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
 def test_a_run_store_fresh_rerun_and_resumed_give_the_same_report(
-    corpus: Path, tmp_path: Path
+    corpus: Path, tmp_path: Path, jobs: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """With 2 jobs (and any number of articles worth forking for), worker processes
+    extract the new articles and read the stored ones back."""
+    monkeypatch.setattr(pipeline, "PARALLEL_MIN_ARTICLES", 1)
+    forked = jobs > 1 and can_fork()
     expected = in_memory(corpus)
+
+    def check(store: RunStore, extractor: RuleExtractor) -> None:
+        result = check_corpus(corpus, extractor, label="rules", store=store, jobs=jobs)
+        try:
+            assert render_json(result.report) == expected
+            # what workers send comes pickled, for the spool's file: nothing is held
+            assert result.spool.in_memory == (0 if forked else 15)
+        finally:
+            result.close()
+
     with RunStore(tmp_path / "fresh") as store:
-        assert render_json(run_check(corpus, RuleExtractor(), label="rules", store=store)) == (
-            expected
-        )
+        check(store, RuleExtractor())
         assert store.counts.extracted == 15
     with RunStore(tmp_path / "fresh") as store:
-        assert render_json(run_check(corpus, RuleExtractor(), label="rules", store=store)) == (
-            expected
-        )
+        check(store, RuleExtractor())
         assert (store.counts.extracted, store.counts.reused) == (0, 15)
     # A run killed after six articles: those are in the store, the rest is not.
     rules = RuleExtractor()
@@ -99,7 +110,7 @@ def test_a_run_store_fresh_rerun_and_resumed_give_the_same_report(
         for article in load_corpus(corpus).articles[4:10]:
             store.save(article, extractor_identity(rules), rules.extract(article))
     with RunStore(tmp_path / "resumed") as store:
-        assert render_json(run_check(corpus, rules, label="rules", store=store)) == expected
+        check(store, rules)
         assert (store.counts.extracted, store.counts.reused) == (9, 6)
 
 

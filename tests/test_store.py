@@ -23,7 +23,13 @@ from checker.corpus import load_corpus
 from checker.models import Article, Extraction
 from checker.pipeline import TEST_ONLY_DELAY_ENV, run_check
 from checker.rules import RuleExtractor
-from checker.store import REPORT_NAME, STORE_NAME, RunStore, extractor_identity
+from checker.store import (
+    REPORT_NAME,
+    STORE_NAME,
+    RunStore,
+    extractor_identity,
+    load_elsewhere,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -258,3 +264,16 @@ def test_a_run_stopped_by_ctrl_c_or_an_error_is_closed_as_such(
     assert runs == [(status, 4, 1)]
     assert committed(run / STORE_NAME) == 4, "what was extracted before stays committed"
     assert not (run / REPORT_NAME).exists()
+
+
+def test_another_process_reads_what_the_store_reads(tmp_path: Path) -> None:
+    rules = RuleExtractor()
+    article = load_corpus(SEEDS).articles[0]
+    changed = article.model_copy(update={"text": article.text + " More."})
+    with RunStore(tmp_path / "run") as store:
+        store.begin_run(str(SEEDS), "rules")
+        store.save(article, extractor_identity(rules), rules.extract(article))
+        for identity, which in [(extractor_identity(rules), article), ("other", article)]:
+            assert load_elsewhere(store.path, which, identity) == store.load(which, identity)
+        assert load_elsewhere(store.path, article, extractor_identity(rules)) is not None
+        assert load_elsewhere(store.path, changed, extractor_identity(rules)) is None
