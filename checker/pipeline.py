@@ -23,11 +23,11 @@ import datetime as dt
 import os
 import time
 from array import array
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from typing import NamedTuple, TypedDict, TypeVar, Unpack
 
 from checker.compare import compare_corpus, compare_stories_parallel
@@ -41,9 +41,9 @@ from checker.spool import Spool, pickled
 from checker.store import (
     REPORT_NAME,
     RunStore,
+    StoredJson,
     StoredRows,
     extractor_identity,
-    load_elsewhere,
     stored_rows,
     write_atomic,
 )
@@ -245,25 +245,30 @@ def extract_resumable(
         prepare([articles[i] for i in todo])
     pending = set(todo)
     reused = [i for i, a in enumerate(articles) if a is not None and i not in pending]
-    stored: Iterable[Extraction | Packed | None]
+    found: deque[int] = deque()  # of `reused`, those the store still holds, in order
+
+    def stored() -> Iterator[tuple[Article, StoredJson]]:
+        for index in reused:
+            article = _present(articles, index)
+            rows = store.load_json(article, identity)
+            if rows is None:  # changed under us (another process): extract it after all
+                todo.append(index)
+                store.counts.reused -= 1
+            else:
+                found.append(index)
+                yield article, rows
+
     if _worth_forking(len(reused), jobs):
-        # Reading an extraction back (JSON to models), making its features and pickling
-        # it for the spool take ~1.5 ms of CPU an article, minutes for a big corpus:
-        # whatever the extractor, workers do that.
-        task = partial(reuse, store.path, identity)
-        stored = forked_imap(task, (_present(articles, i) for i in reused), jobs, _EXTRACT_CHUNK)
+        # Validating stored JSON into models, making features and pickling for the spool
+        # take ~1.5 ms of CPU an article, minutes for a big corpus: whatever the
+        # extractor, workers do that; this process only reads the rows.
+        for packed in forked_imap(reuse, stored(), jobs, _EXTRACT_CHUNK):
+            collector.add_packed(packed)
+            articles[found.popleft()] = None
     else:
-        stored = (store.load(_present(articles, i), identity) for i in reused)
-    for index, found in zip(reused, stored, strict=True):
-        if found is None:  # changed under us (another process): extract it after all
-            todo.append(index)
-            store.counts.reused -= 1
-        elif isinstance(found, Packed):
-            collector.add_packed(found)
-        else:
-            collector.add(_present(articles, index), found)
-        if found is not None:
-            articles[index] = None
+        for article, rows in stored():
+            collector.add(article, rows.extraction())
+            articles[found.popleft()] = None
     delay = float(os.environ.get(TEST_ONLY_DELAY_ENV) or 0)
     done = total - len(todo)
     if progress is not None and done:
@@ -531,11 +536,10 @@ def pack(extractor: Extractor, article: Article, identity: str | None = None) ->
     return packed(article, extract_one(extractor, article), identity)
 
 
-def reuse(store: Path, identity: str, article: Article) -> Packed | None:
-    """`pack` of an article's stored extraction (in a worker): None when the store has
-    none for this text and extractor."""
-    extraction = load_elsewhere(store, article, identity)
-    return None if extraction is None else packed(article, extraction, None)
+def reuse(stored: tuple[Article, StoredJson]) -> Packed:
+    """`pack` of an article's stored extraction (in a worker)."""
+    article, rows = stored
+    return packed(article, rows.extraction(), None)
 
 
 def packed(article: Article, extraction: Extraction, identity: str | None) -> Packed:

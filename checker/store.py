@@ -39,7 +39,6 @@ import threading
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from types import ModuleType
 from typing import Literal, NamedTuple
@@ -125,39 +124,22 @@ class RunCounts:
     failed: int = 0
 
 
-def load_elsewhere(path: Path, article: Article, identity: str) -> Extraction | None:
-    """`RunStore.load` in another process than the store's (a forked worker), which must
-    not use the connection it inherited: it opens one of its own, once."""
-    return _read_extraction(_connection(str(path), os.getpid()), article, identity)
+class StoredJson(NamedTuple):
+    """A stored extraction as the store holds it: one JSON text per claim and mention.
+    Reading it is cheap; validating it into models (`extraction`) is the costly part."""
 
+    article: str
+    extractor: str
+    claims: list[str]
+    mentions: list[str]
 
-@cache
-def _connection(path: str, pid: int) -> sqlite3.Connection:  # one per process
-    db = sqlite3.connect(path, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    return db
-
-
-def _read_extraction(db: sqlite3.Connection, article: Article, identity: str) -> Extraction | None:
-    row = db.execute(
-        "SELECT extractor FROM articles WHERE id = ? AND content_hash = ?"
-        " AND extractor_identity = ? AND status = 'ok'",
-        (article.id, article.content_hash, identity),
-    ).fetchone()
-    if row is None:
-        return None
-    claims = db.execute(
-        "SELECT claim_json FROM claims WHERE article = ? ORDER BY seq", (article.id,)
-    ).fetchall()
-    mentions = db.execute(
-        "SELECT mention_json FROM mentions WHERE article = ? ORDER BY seq", (article.id,)
-    ).fetchall()
-    return Extraction(
-        article=article.id,
-        extractor=str(row[0]),
-        claims=tuple(Claim.model_validate_json(c[0]) for c in claims),
-        mentions=tuple(EntityMention.model_validate_json(m[0]) for m in mentions),
-    )
+    def extraction(self) -> Extraction:
+        return Extraction(
+            article=self.article,
+            extractor=self.extractor,
+            claims=tuple(Claim.model_validate_json(c) for c in self.claims),
+            mentions=tuple(EntityMention.model_validate_json(m) for m in self.mentions),
+        )
 
 
 class StoredRows(NamedTuple):
@@ -323,8 +305,26 @@ class RunStore:
 
     def load(self, article: Article, identity: str) -> Extraction | None:
         """The stored extraction of `article` by this extractor, if it finished."""
+        found = self.load_json(article, identity)
+        return None if found is None else found.extraction()
+
+    def load_json(self, article: Article, identity: str) -> StoredJson | None:
+        """`load`, up to the models: the rows' JSON, to be validated anywhere (a worker)."""
         with self._lock:
-            return _read_extraction(self._db, article, identity)
+            row = self._db.execute(
+                "SELECT extractor FROM articles WHERE id = ? AND content_hash = ?"
+                " AND extractor_identity = ? AND status = 'ok'",
+                (article.id, article.content_hash, identity),
+            ).fetchone()
+            if row is None:
+                return None
+            claims = self._db.execute(
+                "SELECT claim_json FROM claims WHERE article = ? ORDER BY seq", (article.id,)
+            ).fetchall()
+            mentions = self._db.execute(
+                "SELECT mention_json FROM mentions WHERE article = ? ORDER BY seq", (article.id,)
+            ).fetchall()
+        return StoredJson(article.id, str(row[0]), [c for (c,) in claims], [m for (m,) in mentions])
 
     def save(self, article: Article, identity: str, extraction: Extraction) -> None:
         """Commit one article's extraction atomically, replacing whatever was stored."""

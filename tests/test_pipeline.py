@@ -29,7 +29,7 @@ from checker.pipeline import (
 from checker.report import render_json
 from checker.rules import RuleExtractor
 from checker.spool import Spool
-from checker.store import STORE_NAME, RunStore, extractor_identity
+from checker.store import STORE_NAME, RunStore, StoredJson, extractor_identity
 from checker.stories import article_features, group_features, group_stories
 from checker.workers import can_fork
 
@@ -152,14 +152,14 @@ def test_the_store_is_read_one_article_at_a_time(
     with RunStore(tmp_path / "run") as store:
         run_check(corpus, RuleExtractor(), store=store)
     monkeypatch.setattr(spool_module, "MEMORY_BUDGET", 0)  # no pair held by the spool
-    load = RunStore.load
+    load = RunStore.load_json
     alive: list[int] = []
 
-    def spy(self: RunStore, article: Article, identity: str) -> Extraction | None:
+    def spy(self: RunStore, article: Article, identity: str) -> StoredJson | None:
         alive.append(live_extractions() - before)
         return load(self, article, identity)
 
-    monkeypatch.setattr(RunStore, "load", spy)
+    monkeypatch.setattr(RunStore, "load_json", spy)
     gc.collect()
     before = live_extractions()
     with RunStore(tmp_path / "run") as store:

@@ -28,7 +28,6 @@ from checker.store import (
     STORE_NAME,
     RunStore,
     extractor_identity,
-    load_elsewhere,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -266,14 +265,20 @@ def test_a_run_stopped_by_ctrl_c_or_an_error_is_closed_as_such(
     assert not (run / REPORT_NAME).exists()
 
 
-def test_another_process_reads_what_the_store_reads(tmp_path: Path) -> None:
+def test_stored_json_validates_into_what_the_store_loads(tmp_path: Path) -> None:
     rules = RuleExtractor()
     article = load_corpus(SEEDS).articles[0]
     changed = article.model_copy(update={"text": article.text + " More."})
+    extraction = rules.extract(article)
     with RunStore(tmp_path / "run") as store:
         store.begin_run(str(SEEDS), "rules")
-        store.save(article, extractor_identity(rules), rules.extract(article))
-        for identity, which in [(extractor_identity(rules), article), ("other", article)]:
-            assert load_elsewhere(store.path, which, identity) == store.load(which, identity)
-        assert load_elsewhere(store.path, article, extractor_identity(rules)) is not None
-        assert load_elsewhere(store.path, changed, extractor_identity(rules)) is None
+        store.save(article, extractor_identity(rules), extraction)
+        rows = store.load_json(article, extractor_identity(rules))
+        assert rows is not None
+        assert (len(rows.claims), len(rows.mentions)) == (
+            len(extraction.claims),
+            len(extraction.mentions),
+        )
+        assert rows.extraction() == store.load(article, extractor_identity(rules)) == extraction
+        assert store.load_json(changed, extractor_identity(rules)) is None
+        assert store.load_json(article, "another extractor") is None
