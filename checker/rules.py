@@ -440,7 +440,9 @@ class _ArticleReader:
 
     def _times(self, sentence: _Sentence) -> list[tuple[int, int]]:
         if sentence.times is None:
-            spans = find_time_expressions(sentence.text)
+            spans = find_time_expressions(
+                sentence.text, sentence.lows, sentence.starts, sentence.start
+            )
             sentence.times = [
                 (sentence.start + a, sentence.start + b)
                 for a, b in spans
