@@ -499,7 +499,9 @@ class _ArticleReader:
                 continue
             if times is None:
                 times = [t for t in self._times(sentence) if t[0] not in used]
-                quantities = find_quantities(sentence.text)
+                quantities = find_quantities(
+                    sentence.text, sentence.lows, sentence.starts, sentence.start
+                )
             time_text = _nearest(self.text, times, verb_start)
             place = self._place_after(sentence, verb_end, lemma)
             quantity = next((q for a, _, q in quantities if sentence.start + a >= obj_start), None)
