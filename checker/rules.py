@@ -180,9 +180,11 @@ class _ArticleReader:
         previous: _Sentence | None = None
         for sentence in self.sentences:
             if not sentence.heading:
-                used_times = self._speech_claims(sentence, previous)
-                self._event_claims(sentence, previous, used_times)
-                self._gender_mentions(sentence, previous)
+                # One pass over the words finds the verbs and pronouns of all three.
+                cues = _indices(sentence.lows, _CUE_WORDS)
+                used_times = self._speech_claims(sentence, previous, cues)
+                self._event_claims(sentence, previous, used_times, cues)
+                self._gender_mentions(sentence, previous, cues)
             previous = None if sentence.heading else sentence
         return Extraction(
             article=self.article.id,
@@ -261,12 +263,16 @@ class _ArticleReader:
 
     # -- speech ------------------------------------------------------------------------
 
-    def _speech_claims(self, sentence: _Sentence, previous: _Sentence | None) -> set[int]:
-        """Add one claim per attributed statement; return the time spans they used."""
+    def _speech_claims(
+        self, sentence: _Sentence, previous: _Sentence | None, cues: list[int]
+    ) -> set[int]:
+        """Add one claim per attributed statement; return the time spans they used.
+
+        `cues`: the indices of the sentence's words in `_CUE_WORDS`."""
         used: set[int] = set()
         found = False
         words = sentence.words
-        for index in _indices(words, lx.SPEECH_VERBS):
+        for index in [i for i in cues if words[i] in lx.SPEECH_VERBS]:
             word = words[index]
             lemma = lx.SPEECH_VERBS[word]
             if sentence.in_quote(sentence.starts[index]):
@@ -456,13 +462,13 @@ class _ArticleReader:
     # -- events ------------------------------------------------------------------------
 
     def _event_claims(
-        self, sentence: _Sentence, previous: _Sentence | None, used: set[int]
+        self, sentence: _Sentence, previous: _Sentence | None, used: set[int], cues: list[int]
     ) -> None:
         # The sentence's times and numbers, found when a first event needs them.
         times: list[tuple[int, int]] | None = None
         quantities: list[tuple[int, int, Quantity]] = []
         words, lows, starts = sentence.words, sentence.lows, sentence.starts
-        for index in _indices(words, lx.EVENT_VERBS):
+        for index in [i for i in cues if words[i] in lx.EVENT_VERBS]:
             word = words[index]
             lemma = lx.EVENT_VERBS[word]
             if sentence.in_quote(starts[index]):
@@ -547,7 +553,9 @@ class _ArticleReader:
 
     # -- gender and pronouns -----------------------------------------------------------
 
-    def _gender_mentions(self, sentence: _Sentence, previous: _Sentence | None) -> None:
+    def _gender_mentions(
+        self, sentence: _Sentence, previous: _Sentence | None, cues: list[int]
+    ) -> None:
         for m in sentence.mentions:
             if m.quoted:
                 continue
@@ -557,7 +565,7 @@ class _ArticleReader:
                 if gender is not None:
                     break
             self._add_mention(sentence, m.full or m.text, m.kind, gender, cue, m.descriptors)
-        for index in _indices(sentence.lows, lx.GENDERED_PRONOUNS):
+        for index in [i for i in cues if sentence.lows[i] in lx.GENDERED_PRONOUNS]:
             low, start = sentence.lows[index], sentence.starts[index]
             if sentence.in_quote(start):
                 continue
@@ -632,6 +640,10 @@ _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "gen", "sen", "rep", "gov",
 
 
 _CAPITALISED_ABBREVIATIONS = frozenset({"u.s.", "u.k.", "u.n."})
+# The words the claims and pronoun cues start from, all in lower case: a word is a verb of
+# saying or an event verb only as written in lower case (`words[i] in lx.SPEECH_VERBS`),
+# so it is one of these in `lows` too; a pronoun is one in any case.
+_CUE_WORDS = frozenset(lx.SPEECH_VERBS) | frozenset(lx.EVENT_VERBS) | lx.GENDERED_PRONOUNS
 _MATCH_TEXT = re.Match.group
 _MATCH_START = re.Match.start
 _FIRST_CHARACTER = itemgetter(0)
@@ -719,8 +731,8 @@ def _indices(words: list[str], vocabulary: Container[str]) -> list[int]:
     """The indices of the words that are in `vocabulary`, in order.
 
     Written with map() and compress() over the vocabulary's own `__contains__`, which run
-    in C: this is asked of every word of an article three times (verbs of saying, event
-    verbs, pronouns), and a Python loop over every word was one of the largest costs.
+    in C: this is asked of every word of an article (`_CUE_WORDS`), and a Python loop over
+    every word was one of the largest costs.
     """
     return list(compress(range(len(words)), map(vocabulary.__contains__, words)))
 

@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from checker import lexicon as lx
 from checker import rules
 from checker.corpus import load_corpus
 from checker.models import Article, Claim, EntityMention, Extraction
@@ -684,3 +685,18 @@ def test_token_pattern_on_abbreviations_and_joined_words() -> None:
     words = [m.group() for m in rules._TOKEN.finditer(text)]
     assert words == [m.group() for m in _PLAIN_TOKEN.finditer(text)]
     assert "U.S." in words and "a.m." in words and "Jong-un's" in words and "J.R.R." in words
+
+
+def test_cue_words_are_lower_case() -> None:
+    # `_CUE_WORDS` is looked up in the lower-cased words: a verb written otherwise in the
+    # lexicon would never be found.
+    assert all(w == w.lower() for w in rules._CUE_WORDS)
+    assert set(lx.SPEECH_VERBS) | set(lx.EVENT_VERBS) | lx.GENDERED_PRONOUNS == rules._CUE_WORDS
+
+
+def test_verbs_only_in_lower_case_pronouns_in_any_case() -> None:
+    text = "Officials Said nothing. Kim Jong Un Visited Moscow. Adrienne Watson said HE left."
+    article = Article(id="a", path="a.txt", text=text)
+    extraction = RuleExtractor().extract(article)
+    assert [c.predicate for c in extraction.claims] == ["say"]
+    assert [(m.text, m.cue) for m in extraction.mentions if m.cue] == [("Adrienne Watson", "HE")]
