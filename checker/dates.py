@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from itertools import compress, repeat
-from operator import not_
+from operator import itemgetter, not_
 from typing import Literal, NamedTuple
 
 from checker.text import fold, lower_in_place, words_regex
@@ -249,7 +249,7 @@ def _match_starts(sentence: str) -> list[int]:
 # or with a digit: `_word_starts` checks this on words the caller has already split.
 _FIRST_SET = frozenset(_FIRST_WORDS)
 _LEADS = ("early", "mid", "late")
-_DIGITS = re.compile(r"\d+")
+_FIRST_CHARACTER = itemgetter(0)
 _RUN_START = re.compile(r"(?<![\w-])\w")
 
 
@@ -259,21 +259,19 @@ def _word_starts(
     """`_match_starts(sentence)` from the sentence's words (see `find_time_expressions`).
 
     A match starts where a maximal run of \\w begins (not after "-"), and that run lies
-    in one of the words. In a word of
-    \\w characters only (`str.isalnum`, as \\w is alphanumeric or "_"), that run is the
-    word itself, so set look-ups over all the words (in C) leave only the few worth
-    trying; a word with other characters in it ("Monday’s", "mid-May", "a.m.") has each
-    of its runs tried. Digits are found by their own scan.
+    in one of the words. In a word of \\w characters only (`str.isalnum`, as \\w is
+    alphanumeric or "_"), that run is the word itself, so look-ups over all the words (in
+    C: a first word, early/mid/late, a digit) leave only the few worth trying; a word with
+    other characters in it ("Monday’s", "mid-May", "a.m.") has each of its runs tried.
     """
     n = len(lows)
     keep = set(compress(range(n), map(_FIRST_SET.__contains__, lows)))
     keep.update(compress(range(n), map(str.startswith, lows, repeat(_LEADS))))
+    keep.update(compress(range(n), map(str.isdecimal, map(_FIRST_CHARACTER, lows))))  # \d
     candidates = [starts[i] - offset for i in keep]
     for i in compress(range(n), map(not_, map(str.isalnum, lows))):
         a = starts[i] - offset
         candidates.extend(m.start() for m in _RUN_START.finditer(sentence, a, a + len(lows[i])))
-    if _DIGIT.search(sentence):
-        candidates.extend(m.start() for m in _DIGITS.finditer(sentence))
     candidates = sorted(set(candidates))
     return [p for p in candidates if _CANDIDATE.match(low, p) and _ANY_START.match(sentence, p)]
 
@@ -292,8 +290,8 @@ def find_time_expressions(
 
     A caller that has split the sentence into words already may pass them in lower case
     (`lows`), with their `starts` (each `offset` more than the word's offset in
-    `sentence`): the result is the same, found faster. The words must not split a run of
-    \\w characters: each maximal run of \\w in the sentence lies in one word.
+    `sentence`): the result is the same, found faster. The words must not be empty nor
+    split a run of \\w characters: each maximal run of \\w in the sentence lies in one word.
     """
     # The matches each `_FIND` pattern's `finditer` would yield (left to right, each
     # search resuming at the end of the previous match), tried only where one can start.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+import sys
 from datetime import date
 
 import pytest
@@ -460,3 +461,11 @@ def test_find_from_words_like_the_rule_by_rule_scan(phrase: str, splitter: str) 
 )
 def test_find_from_words_equals_the_rule_by_rule_scan(sentence: str, splitter: str) -> None:
     assert _found_from_words(sentence, splitter) == _rule_by_rule(sentence)
+
+
+def test_regex_classes_are_the_str_predicates_the_word_scan_uses() -> None:
+    # `_word_starts` reads \d as str.isdecimal and \w as str.isalnum or "_"
+    digit, word = re.compile(r"\d"), re.compile(r"\w")
+    for char in map(chr, range(sys.maxunicode + 1)):
+        assert bool(digit.match(char)) == char.isdecimal(), hex(ord(char))
+        assert bool(word.match(char)) == (char.isalnum() or char == "_"), hex(ord(char))
