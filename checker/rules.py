@@ -44,8 +44,9 @@ from checker.text import sentence_spans
 # to the next word character in C instead of trying the pattern at every position. The
 # repeats are possessive ("*+") because giving back a \w could never let the match go on
 # (what follows each one opens with a character that is not \w), and a possessive repeat
-# keeps no backtracking state: a tenth less work for the regex engine on every word.
-_TOKEN = re.compile(r"\w(?:(?<=[A-Za-z])\.(?:[A-Za-z]\.)+|\w*+(?:[-’']\w++)*+)")
+# keeps no backtracking state; the abbreviation's dot is tested before the letter behind
+# it, which fails at once for most words. Each saves a few percent of tokenising.
+_TOKEN = re.compile(r"\w(?:\.(?<=[A-Za-z]\.)(?:[A-Za-z]\.)+|\w*+(?:[-’']\w++)*+)")
 _OPENING_QUOTE = re.compile(r"[“\"]")
 _OTHER_NAME_WORDS = frozenset({"war", "day", "summit", "pandemic", "union", "games", "times"})
 _AUXILIARIES = frozenset(
