@@ -628,8 +628,13 @@ _PLACE_PREPOSITION = re.compile(r"\b(in|to|at)\b[^,.;]*$")
 _MEET_PREPOSITION = re.compile(r"\b(in|at)\b[^,.;]*$")
 _NAME_GAPS = re.compile(r"[\s\-]+")
 _COMMA = re.compile(r",[”\"]?\s*")
-_CLAUSE_END = re.compile(r"\bthat\b|[“\",;:]")
-_NEGATION = re.compile(r"\b(never|not|no plan|denied|deny)\b")
+# These two are searched for, so each alternative opens with a plain character (its
+# leading \b moved into a look-behind): the regex engine then skips in C to the next place
+# one can begin instead of trying the pattern at every character. tests/test_rules.py
+# checks them against their plain forms, r"\bthat\b|[“\",;:]" and
+# r"\b(never|not|no plan|denied|deny)\b".
+_CLAUSE_END = re.compile(r"t(?<=\bt)hat\b|[“\",;:]")
+_NEGATION = re.compile(r"(?:n(?<=\bn)(?:ever|ot|o plan)|d(?<=\bd)(?:enied|eny))\b")
 _CONTENT_LEAD = re.compile(
     r"^(to reporters|reporters|a statement|in a statement|warning|saying|that)\b\s*"
 )

@@ -700,3 +700,25 @@ def test_verbs_only_in_lower_case_pronouns_in_any_case() -> None:
     extraction = RuleExtractor().extract(article)
     assert [c.predicate for c in extraction.claims] == ["say"]
     assert [(m.text, m.cue) for m in extraction.mentions if m.cue] == [("Adrienne Watson", "HE")]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            'that that’s thatch athat that, “ " ; : never not note knot no plan no planet'
+            " denied deny denying undenied nothing x _".split()
+        )
+        | st.sampled_from([" ", "", ",", "-", "’"]),
+        max_size=12,
+    ).map("".join)
+)
+def test_searched_patterns_match_their_plain_forms(text: str) -> None:
+    clause_end = re.compile(r"\bthat\b|[“\",;:]")
+    negation = re.compile(r"\b(never|not|no plan|denied|deny)\b")
+    plain, fast = clause_end.search(text), rules._CLAUSE_END.search(text)
+    assert (plain and plain.span()) == (fast and fast.span())
+    assert bool(negation.search(text)) == bool(rules._NEGATION.search(text))
+    assert [m.span() for m in negation.finditer(text)] == [
+        m.span() for m in rules._NEGATION.finditer(text)
+    ]
