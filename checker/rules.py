@@ -547,7 +547,7 @@ class _ArticleReader:
             if lemma == "visit" and not gap.strip():
                 return m.text
             preposition = _MEET_PREPOSITION if lemma == "meet" else _PLACE_PREPOSITION
-            if preposition.search(gap) and len(gap) < 60:
+            if len(gap) < 60 and preposition.search(gap):
                 return m.text
             return None
         return None
@@ -635,12 +635,12 @@ _PLACE_PREPOSITION = re.compile(r"\b(in|to|at)\b[^,.;]*$")
 _MEET_PREPOSITION = re.compile(r"\b(in|at)\b[^,.;]*$")
 _NAME_GAPS = re.compile(r"[\s\-]+")
 _COMMA = re.compile(r",[”\"]?\s*")
-# These two are searched for, so each alternative opens with a plain character (its
-# leading \b moved into a look-behind): the regex engine then skips in C to the next place
-# one can begin instead of trying the pattern at every character. tests/test_rules.py
-# checks them against their plain forms, r"\bthat\b|[“\",;:]" and
-# r"\b(never|not|no plan|denied|deny)\b".
-_CLAUSE_END = re.compile(r"t(?<=\bt)hat\b|[“\",;:]")
+# These two are searched for, so they open with a character class or with alternatives
+# that each open with one letter (a leading \b moved into a look-behind): the regex engine
+# then skips in C to the next place one can begin instead of trying the pattern at every
+# character. tests/test_rules.py checks them against their plain forms,
+# r"\bthat\b|[“\",;:]" and r"\b(never|not|no plan|denied|deny)\b".
+_CLAUSE_END = re.compile(r"[t“\",;:](?:(?<=\bt)hat\b|(?<=[“\",;:]))")
 _NEGATION = re.compile(r"(?:n(?<=\bn)(?:ever|ot|o plan)|d(?<=\bd)(?:enied|eny))\b")
 _CONTENT_LEAD = re.compile(
     r"^(to reporters|reporters|a statement|in a statement|warning|saying|that)\b\s*"
