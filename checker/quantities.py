@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
+from itertools import compress
+from operator import not_
 
 from checker.entities import fold_spelling
 from checker.models import Qualifier, Quantity
@@ -81,9 +84,8 @@ _QUALIFIER_PREFIX = re.compile(
 # maximal run of \\w) that is a number word or "half"/"a"/"an": the words branch starts at
 # \b and each word in it is followed by a separator or \\b. Searched in lower case.
 _DIGIT_OR_CURRENCY = re.compile(r"[\d$€£]")
-_FIRST_WORD = re.compile(
-    r"(?<!\w)" + words_regex([*_SMALL, *_SCALE, "dozen", "half", "a", "an"], r"\b")
-)
+_FIRST_WORDS = frozenset([*_SMALL, *_SCALE, "dozen", "half", "a", "an"])
+_FIRST_WORD = re.compile(r"(?<!\w)" + words_regex(sorted(_FIRST_WORDS), r"\b"))
 _UNIT_WORD = re.compile(r"(?:\s+|-)(?P<w>[A-Za-z][A-Za-z'’]*)")
 _YEAR_CONTEXT = re.compile(r"\b(?:in|since|by|during|from|until|of|before|after)\s+$", re.I)
 _MONTH_BEFORE = re.compile(r"\b(?:" + "|".join(_MONTH_WORDS) + r")\.?\s+$", re.IGNORECASE)
@@ -194,15 +196,23 @@ def _skip(sentence: str, m: re.Match[str], value: float, unit: str | None, end: 
     return m.group("words") is not None and unit is None and not m.group("pct")
 
 
-def find_quantities(sentence: str) -> list[tuple[int, int, Quantity]]:
+def find_quantities(
+    sentence: str,
+    lows: Sequence[str] | None = None,
+    starts: Sequence[int] | None = None,
+    offset: int = 0,
+) -> list[tuple[int, int, Quantity]]:
     """Number phrases with their qualifier and counted noun, left to right.
 
     Spans run from the qualifier to the noun ("more than four years") so the phrase can be
     quoted as written. Years, dates, times, ordinals and numbers inside identifiers are
     skipped, and so are number words with no noun ("one of them"): they are pronouns.
+
+    A caller that has split the sentence into words may pass them as
+    `checker.dates.find_time_expressions` takes them: the result is the same.
     """
     found: list[tuple[int, int, Quantity]] = []
-    for m in _number_matches(sentence):
+    for m in _number_matches(sentence, lows, starts, offset):
         if found and m.start() < found[-1][1]:
             continue
         value = _match_value(m)
@@ -222,17 +232,35 @@ def find_quantities(sentence: str) -> list[tuple[int, int, Quantity]]:
     return found
 
 
-def _number_matches(sentence: str) -> list[re.Match[str]]:
+def _number_matches(
+    sentence: str,
+    lows: Sequence[str] | None = None,
+    word_starts: Sequence[int] | None = None,
+    offset: int = 0,
+) -> list[re.Match[str]]:
     """What `_NUMBER.finditer(sentence)` yields, trying `_NUMBER` only where it can start.
 
     Scanning the whole sentence with `_NUMBER` tries thirty number words at every
-    character, and most sentences hold no number at all.
+    character, and most sentences hold no number at all. Given the sentence's words,
+    a word of \\w characters only (`str.isalnum`) is a maximal run of \\w, so it can
+    start a number word only if it is one (a set look-up); the runs inside other words
+    ("twenty-five") are scanned.
     """
     low = lower_in_place(sentence)
     if low is None:
         return list(_NUMBER.finditer(sentence))
     starts = [m.start() for m in _DIGIT_OR_CURRENCY.finditer(sentence)]
-    starts.extend(m.start() for m in _FIRST_WORD.finditer(low))
+    if lows is None or word_starts is None:
+        starts.extend(m.start() for m in _FIRST_WORD.finditer(low))
+    else:
+        n = len(lows)
+        starts.extend(
+            word_starts[i] - offset
+            for i in compress(range(n), map(_FIRST_WORDS.__contains__, lows))
+        )
+        for i in compress(range(n), map(not_, map(str.isalnum, lows))):
+            a = word_starts[i] - offset
+            starts.extend(m.start() for m in _FIRST_WORD.finditer(low, a, a + len(lows[i])))
     if not starts:
         return []
     starts.sort()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import re
+import sys
 from datetime import date
 
 import pytest
@@ -420,3 +422,50 @@ def test_find_every_kind_of_phrase_like_the_rule_by_rule_scan(phrase: str) -> No
 )
 def test_find_equals_the_rule_by_rule_scan(sentence: str) -> None:
     assert find_time_expressions(sentence) == _rule_by_rule(sentence)
+
+
+_WORD_SPLITTERS = {
+    # the rule extractor's own words ("Kim Jong-un's", "U.S."), runs of \w, and chunks
+    # between spaces: each keeps every run of \w in one word, as find_time_expressions asks
+    "rules": re.compile(r"\w(?:(?<=[A-Za-z])\.(?:[A-Za-z]\.)+|\w*(?:[-’']\w+)*)"),
+    "runs": re.compile(r"\w+"),
+    "chunks": re.compile(r"\S+"),
+}
+
+
+def _found_from_words(sentence: str, splitter: str) -> list[tuple[int, int]]:
+    offset = 7  # as if the sentence began 7 characters into an article
+    matches = list(_WORD_SPLITTERS[splitter].finditer(sentence))
+    lows = [m.group().lower() for m in matches]
+    starts = [m.start() + offset for m in matches]
+    return find_time_expressions(sentence, lows, starts, offset)
+
+
+@pytest.mark.parametrize("splitter", sorted(_WORD_SPLITTERS))
+@pytest.mark.parametrize("phrase", _PHRASES)
+def test_find_from_words_like_the_rule_by_rule_scan(phrase: str, splitter: str) -> None:
+    for sentence in (phrase, f"He said {phrase}.", f"(x-{phrase}, {phrase.upper()})"):
+        assert _found_from_words(sentence, splitter) == _rule_by_rule(sentence)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([*_PIECES, "Monday’s", "a.m.", "U.S.", "x_2023", "٣", "_in"]),
+            st.sampled_from([" ", "  ", "", "-", ", ", ". ", "’", "'", ".", "\n"]),
+        ),
+        max_size=8,
+    ).map(lambda parts: "".join(w + sep for w, sep in parts)),
+    st.sampled_from(sorted(_WORD_SPLITTERS)),
+)
+def test_find_from_words_equals_the_rule_by_rule_scan(sentence: str, splitter: str) -> None:
+    assert _found_from_words(sentence, splitter) == _rule_by_rule(sentence)
+
+
+def test_regex_classes_are_the_str_predicates_the_word_scan_uses() -> None:
+    # `_word_starts` reads \d as str.isdecimal and \w as str.isalnum or "_"
+    digit, word = re.compile(r"\d"), re.compile(r"\w")
+    for char in map(chr, range(sys.maxunicode + 1)):
+        assert bool(digit.match(char)) == char.isdecimal(), hex(ord(char))
+        assert bool(word.match(char)) == (char.isalnum() or char == "_"), hex(ord(char))

@@ -237,3 +237,36 @@ def test_number_matches_equal_a_full_scan(sentence: str) -> None:
 
     full = list(quantities._NUMBER.finditer(sentence))
     assert spans(quantities._number_matches(sentence)) == spans(full)
+
+
+_WORD_SPLITTERS = {
+    # the rule extractor's own words ("twenty-five", "a.m."), runs of \w, and chunks
+    # between spaces: each keeps every run of \w in one word, as find_quantities asks
+    "rules": re.compile(r"\w(?:(?<=[A-Za-z])\.(?:[A-Za-z]\.)+|\w*(?:[-’']\w+)*)"),
+    "runs": re.compile(r"\w+"),
+    "chunks": re.compile(r"\S+"),
+}
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([*_PIECES, "x_two", "o’three", "a’", "Half"]),
+            st.sampled_from([" ", "  ", "", "-", ", ", ".", "’", "'", "\n"]),
+        ),
+        max_size=10,
+    ).map(lambda parts: "".join(w + sep for w, sep in parts)),
+    st.sampled_from(sorted(_WORD_SPLITTERS)),
+)
+def test_number_matches_from_words_equal_a_full_scan(sentence: str, splitter: str) -> None:
+    def spans(ms: list[re.Match[str]]) -> list[tuple[int, int, dict[str, str | None]]]:
+        return [(m.start(), m.end(), m.groupdict()) for m in ms]
+
+    offset = 11  # as if the sentence began 11 characters into an article
+    words = list(_WORD_SPLITTERS[splitter].finditer(sentence))
+    lows = [m.group().lower() for m in words]
+    starts = [m.start() + offset for m in words]
+    full = list(quantities._NUMBER.finditer(sentence))
+    assert spans(quantities._number_matches(sentence, lows, starts, offset)) == spans(full)
+    assert find_quantities(sentence, lows, starts, offset) == find_quantities(sentence)

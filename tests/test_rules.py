@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from checker import lexicon as lx
 from checker import rules
 from checker.corpus import load_corpus
 from checker.models import Article, Claim, EntityMention, Extraction
@@ -684,3 +685,40 @@ def test_token_pattern_on_abbreviations_and_joined_words() -> None:
     words = [m.group() for m in rules._TOKEN.finditer(text)]
     assert words == [m.group() for m in _PLAIN_TOKEN.finditer(text)]
     assert "U.S." in words and "a.m." in words and "Jong-un's" in words and "J.R.R." in words
+
+
+def test_cue_words_are_lower_case() -> None:
+    # `_CUE_WORDS` is looked up in the lower-cased words: a verb written otherwise in the
+    # lexicon would never be found.
+    assert all(w == w.lower() for w in rules._CUE_WORDS)
+    assert set(lx.SPEECH_VERBS) | set(lx.EVENT_VERBS) | lx.GENDERED_PRONOUNS == rules._CUE_WORDS
+
+
+def test_verbs_only_in_lower_case_pronouns_in_any_case() -> None:
+    text = "Officials Said nothing. Kim Jong Un Visited Moscow. Adrienne Watson said HE left."
+    article = Article(id="a", path="a.txt", text=text)
+    extraction = RuleExtractor().extract(article)
+    assert [c.predicate for c in extraction.claims] == ["say"]
+    assert [(m.text, m.cue) for m in extraction.mentions if m.cue] == [("Adrienne Watson", "HE")]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            'that that’s thatch athat that, “ " ; : never not note knot no plan no planet'
+            " denied deny denying undenied nothing x _".split()
+        )
+        | st.sampled_from([" ", "", ",", "-", "’"]),
+        max_size=12,
+    ).map("".join)
+)
+def test_searched_patterns_match_their_plain_forms(text: str) -> None:
+    clause_end = re.compile(r"\bthat\b|[“\",;:]")
+    negation = re.compile(r"\b(never|not|no plan|denied|deny)\b")
+    plain, fast = clause_end.search(text), rules._CLAUSE_END.search(text)
+    assert (plain and plain.span()) == (fast and fast.span())
+    assert bool(negation.search(text)) == bool(rules._NEGATION.search(text))
+    assert [m.span() for m in negation.finditer(text)] == [
+        m.span() for m in rules._NEGATION.finditer(text)
+    ]

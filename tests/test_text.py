@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from checker import text as text_module
 from checker.text import fold, lower_in_place, sentence_spans
 
 SEEDS = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
@@ -219,3 +220,13 @@ def test_lower_in_place_keeps_offsets_and_case_insensitive_matches() -> None:
 def test_lower_in_place() -> None:
     assert lower_in_place("On Sept. 5 “Kim” said") == "on sept. 5 “kim” said"
     assert lower_in_place("ſoon") is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("Ab .!?\n“”\"'’)]([S0 \t")), max_size=60))
+def test_boundary_pattern_matches_its_plain_form(text: str) -> None:
+    # text._BOUNDARY opens with a plain character class for speed; the plain form:
+    plain = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+    assert [m.span() for m in text_module._BOUNDARY.finditer(text)] == [
+        m.span() for m in plain.finditer(text)
+    ]
