@@ -655,7 +655,13 @@ def check_polarity(ctx: _Context) -> Iterable[Flag]:
             else:
                 exact = False
         size = len(d.signature)
-        for order in sorted(shared_words):
+        # counted exactly, a candidate sharing fewer than 3 words cannot pass: left in C
+        candidates = (
+            [order for order, count in shared_words.items() if count >= 3]
+            if exact
+            else list(shared_words)
+        )
+        for order in sorted(candidates):
             if order == d.order:
                 continue
             a = claims[order]
