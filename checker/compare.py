@@ -16,10 +16,10 @@ import datetime as dt
 import hashlib
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import combinations
+from itertools import chain, combinations
 from operator import attrgetter
 
 from checker import lexicon as lx
@@ -655,7 +655,13 @@ def check_polarity(ctx: _Context) -> Iterable[Flag]:
             else:
                 exact = False
         size = len(d.signature)
-        for order in sorted(shared_words):
+        # counted exactly, a candidate sharing fewer than 3 words cannot pass: left in C
+        candidates = (
+            [order for order, count in shared_words.items() if count >= 3]
+            if exact
+            else list(shared_words)
+        )
+        for order in sorted(candidates):
             if order == d.order:
                 continue
             a = claims[order]
@@ -984,7 +990,7 @@ def _reports_appointment(quote: str) -> bool:
 def _clusters(
     items: list[_Norm],
     same: Callable[[_Norm, _Norm], bool],
-    keys: Callable[[_Norm], Iterable[str]],
+    keys: Callable[[_Norm], frozenset[str]],
     sided: bool = False,
     min_shared: int = 0,
 ) -> list[list[_Norm]]:
@@ -998,16 +1004,19 @@ def _clusters(
     Links are applied in a fixed order: by the first blocking key (in sorted order) the
     two items share, then by their positions in `items`. Blocking keys shared by more
     than `_MAX_BLOCK` items are not used. Each pair is tested once, whatever the number
-    of keys it shares: each item carries a bit mask of its keys' ranks.
+    of keys it shares: only keys held by two or more items can be shared, so only they
+    are ranked (in sorted order), and each item carries a bit mask of its keys' ranks.
     """
-    item_keys = [set(keys(n)) for n in items]
-    size: Counter[str] = Counter()
-    for ks in item_keys:
-        size.update(ks)
-    # one bit per key, in sorted order: the lowest common usable bit is the first bucket
-    bit = {k: 1 << r for r, k in enumerate(sorted(size))}
-    usable = sum(bit[k] for k, c in size.items() if 2 <= c <= _MAX_BLOCK)
-    full = [sum(map(bit.__getitem__, ks)) for ks in item_keys]
+    item_keys = [keys(n) for n in items]
+    size = Counter(chain.from_iterable(item_keys))
+    rank = {k: r for r, k in enumerate(sorted(k for k, c in size.items() if c >= 2))}
+    usable = 0
+    for k, r in rank.items():
+        if size[k] <= _MAX_BLOCK:
+            usable |= 1 << r
+    get = rank.get
+    ranks = [[r for r in map(get, ks) if r is not None] for ks in item_keys]
+    full = [sum(1 << r for r in rs) for rs in ranks]
     masks = [f & usable for f in full]
     links: list[tuple[int, int, int]] = []
     n = len(items)
@@ -1021,9 +1030,9 @@ def _clusters(
                 if common and (fi & full[j]).bit_count() >= min_shared and same(a, items[j]):
                     links.append(((common & -common).bit_length(), i, j))
     else:
-        for i, j in _bucket_pairs(masks):
-            common = masks[i] & masks[j]
-            if (full[i] & full[j]).bit_count() >= min_shared and same(items[i], items[j]):
+        for i, j in _sharing_pairs(ranks, masks, max(min_shared, 1)):
+            if same(items[i], items[j]):
+                common = masks[i] & masks[j]
                 links.append(((common & -common).bit_length(), i, j))
     links.sort()
     sets = DisjointSets(len(items))
@@ -1041,19 +1050,32 @@ def _clusters(
     return sorted(groups, key=lambda g: g[0].order)
 
 
-def _bucket_pairs(masks: list[int]) -> list[tuple[int, int]]:
-    """Pairs (i, j), i < j, of items whose masks share a bit, found through buckets."""
-    buckets: dict[int, list[int]] = defaultdict(list)
-    for i, m in enumerate(masks):
-        while m:
-            low = m & -m
-            buckets[low].append(i)
-            m ^= low
-    pairs: set[tuple[int, int]] = set()
-    for members in buckets.values():
-        for x, i in enumerate(members):
-            pairs.update((i, j) for j in members[x + 1 :])
-    return sorted(pairs)
+def _sharing_pairs(
+    ranks: list[list[int]], masks: list[int], least: int
+) -> Iterator[tuple[int, int]]:
+    """Pairs (i, j), i < j, of items that share at least `least` keys, one of them usable
+    (a bit of both `masks`); `ranks` are each item's keys. Each item's later partners are
+    gathered from per-key lists and counted in C (`Counter`), so a pair that shares too
+    few keys is never looked at in Python."""
+    members: defaultdict[int, list[int]] = defaultdict(list)  # key rank: its items
+    held: list[list[tuple[list[int], int]]] = []  # per item: (a key's items, its place)
+    for i, rs in enumerate(ranks):
+        mine = []
+        for r in rs:
+            m = members[r]
+            m.append(i)
+            mine.append((m, len(m)))
+        held.append(mine)
+    for i, mine in enumerate(held):
+        mi = masks[i]
+        if not mi:
+            continue
+        partners: list[int] = []
+        for m, after in mine:
+            partners.extend(m[after:])  # the key's later items
+        for j, count in Counter(partners).items():
+            if count >= least and mi & masks[j]:
+                yield i, j
 
 
 def _signature_keys(n: _Norm) -> frozenset[str]:

@@ -167,34 +167,46 @@ def _candidate_links(
     # as the fraction shared / union (two arrays of ints: no rounding, little memory)
     shared = array("l")
     union = array("l")
-    unit_of = {f: _unit(f) for feats in distinctive for f in feats}
+    unit_of = {f: _unit(f) for f in frozenset().union(*distinctive)}
     unit = unit_of.__getitem__
     units = [len(set(map(unit, feats))) for feats in distinctive]
     sizes = [len(feats) for feats in distinctive]
+    n_people = [len(p) for p in people]
     best_shared = [0] * len(ordered)
     best_union = [1] * len(ordered)
     for i, j, count in _shared_counts(ordered, distinctive):
-        smaller = min(sizes[i], sizes[j])
+        si, sj = sizes[i], sizes[j]
+        smaller = si if si < sj else sj
+        if count < MIN_FRACTION * smaller or (count < MIN_SHARED and count < smaller):
+            continue
         if (
-            count < min(MIN_SHARED, smaller)
-            or count < MIN_FRACTION * smaller
-            or _different_people(people[i], people[j])
-            or len(set(map(unit, distinctive[i] & distinctive[j])))
-            < min(MIN_SHARED, units[i], units[j])
+            n_people[i] >= MIN_PEOPLE
+            and n_people[j] >= MIN_PEOPLE
+            and _different_people(people[i], people[j])
         ):
             continue
-        total = sizes[i] + sizes[j] - count
+        # the shared features must stand for min(MIN_SHARED, units of each) pieces of
+        # evidence; one they always stand for (they are at least one feature)
+        need = min(MIN_SHARED, units[i], units[j])
+        if need > 1 and len(set(map(unit, distinctive[i] & distinctive[j]))) < need:
+            continue
+        total = si + sj - count
         first.append(i)
         second.append(j)
         shared.append(count)
         union.append(total)
-        for k in (i, j):
-            if count * best_union[k] > best_shared[k] * total:
-                best_shared[k], best_union[k] = count, total
+        if count * best_union[i] > best_shared[i] * total:
+            best_shared[i], best_union[i] = count, total
+        if count * best_union[j] > best_shared[j] * total:
+            best_shared[j], best_union[j] = count, total
     num, den = RELATIVE_STRENGTH.numerator, RELATIVE_STRENGTH.denominator
     for i, j, count, total in zip(first, second, shared, union, strict=True):
         # count / total >= RELATIVE_STRENGTH * best of each end, in integers
-        if all(count * den * best_union[k] >= num * best_shared[k] * total for k in (i, j)):
+        strength = count * den
+        if (
+            strength * best_union[i] >= num * best_shared[i] * total
+            and strength * best_union[j] >= num * best_shared[j] * total
+        ):
             yield i, j
 
 
@@ -226,6 +238,8 @@ def _shared_counts(
         for f in distinctive[i]:
             postings[f].append(pos)
     sizes = [len(feats) for feats in distinctive]
+    sizes_at = [sizes[i] for i in visit]  # by position in `visit`
+    small = {pos for pos, size in enumerate(sizes_at) if size < MIN_SHARED}
     for pos, i in enumerate(visit):
         partners: list[int] = []
         if pos < n_dated:  # dated: later dated articles in the window
@@ -241,11 +255,22 @@ def _shared_counts(
                 partners.extend(members[: bisect_left(members, n_dated)])
                 partners.extend(members[bisect_right(members, pos) :])
         size = sizes[i]
-        for q, count in Counter(partners).items():
+        counts = Counter(partners)
+        # the cheapest test of the link rule, count >= min(MIN_SHARED, smaller), here:
+        # most partners share one feature, so they are passed over in C where it can be
+        # told that they fail (this article and the partner have MIN_SHARED or more)
+        if size < MIN_SHARED:
+            found = [(q, count) for q, count in counts.items() if count >= min(size, sizes_at[q])]
+        else:
+            found = [(q, count) for q, count in counts.items() if count >= MIN_SHARED]
+            found.extend(
+                (q, count)
+                for q in small.intersection(counts)
+                if (count := counts[q]) < MIN_SHARED and count >= sizes_at[q]
+            )
+        for q, count in found:
             j = visit[q]
-            # the cheapest test of the link rule, `count >= min(MIN_SHARED, smaller)`, here
-            if count >= MIN_SHARED or count >= min(size, sizes[j]):
-                yield (i, j, count) if i < j else (j, i, count)
+            yield (i, j, count) if i < j else (j, i, count)
 
 
 def _unit(feature: str) -> str:

@@ -925,3 +925,64 @@ def test_us_is_a_side_in_capitals_and_a_pronoun_otherwise() -> None:
     assert _sides("he told us that talks were advancing") == set()
     assert _sides("Let us be clear, Moscow said") == {"russia"}
     assert _sides("USSR archives") == set()
+
+
+class _Item:
+    """What `_clusters` reads of a claim: its position and the sides it speaks for."""
+
+    def __init__(self, order: int, keys: frozenset[str], sides: frozenset[str]) -> None:
+        self.order, self.keys, self.sides = order, keys, sides
+
+
+def _clusters_by_every_pair(
+    items: list[_Item], same: Any, min_shared: int, sided: bool
+) -> list[list[int]]:
+    """`_clusters` as its docstring states it, testing every pair: the reference."""
+    from checker.compare import _MAX_BLOCK
+    from checker.unionfind import DisjointSets
+
+    size: dict[str, int] = {}
+    for it in items:
+        for k in it.keys:
+            size[k] = size.get(k, 0) + 1
+    usable = {k for k, c in size.items() if 2 <= c <= _MAX_BLOCK}
+    links = []
+    for i, a in enumerate(items):
+        for j in range(i + 1, len(items)):
+            b = items[j]
+            shared = a.keys & b.keys
+            if shared & usable and len(shared) >= min_shared and same(a, b):
+                links.append((min(shared & usable), i, j))
+    links.sort()
+    sets = DisjointSets(len(items))
+    sides = [it.sides for it in items]
+    for _, i, j in links:
+        ra, rb = sets.find(i), sets.find(j)
+        if ra == rb or (sided and sides[ra] and sides[rb] and not sides[ra] & sides[rb]):
+            continue
+        sa, sb = sides[ra], sides[rb]
+        sides[sets.union(ra, rb)] = (sa & sb) if sa and sb else (sa or sb)
+    return [g for g in sets.groups() if len(g) > 1]
+
+
+@pytest.mark.parametrize("n", [40, 300])  # all pairs tested, and pairs found by key lists
+@pytest.mark.parametrize("min_shared", [0, 3])
+def test_clusters_match_testing_every_pair(n: int, min_shared: int) -> None:
+    from checker.compare import _clusters
+
+    rng = random.Random(n * 10 + min_shared)
+    topics = [[f"t{t}w{i}" for i in range(10)] for t in range(12)]  # shared within a topic
+    sides = [frozenset(), frozenset({"us"}), frozenset({"russia"}), frozenset({"us", "russia"})]
+    items = [
+        _Item(i, frozenset(rng.sample(rng.choice(topics), rng.randint(0, 7))), rng.choice(sides))
+        for i in range(n)
+    ]
+
+    def same(a: Any, b: Any) -> bool:  # pure, and false for a fair share of the pairs
+        return (a.order * 7 + b.order * 3) % 5 != 0
+
+    for sided in (False, True):
+        got = _clusters(items, same, lambda it: it.keys, sided=sided, min_shared=min_shared)  # type: ignore[arg-type]
+        want = _clusters_by_every_pair(items, same, min_shared, sided)
+        assert [[it.order for it in g] for g in got] == want
+        assert len(got) >= 3  # the items are linked into several groups
