@@ -245,30 +245,9 @@ def extract_resumable(
         prepare([articles[i] for i in todo])
     pending = set(todo)
     reused = [i for i, a in enumerate(articles) if a is not None and i not in pending]
-    found: deque[int] = deque()  # of `reused`, those the store still holds, in order
-
-    def stored() -> Iterator[tuple[Article, StoredJson]]:
-        for index in reused:
-            article = _present(articles, index)
-            rows = store.load_json(article, identity)
-            if rows is None:  # changed under us (another process): extract it after all
-                todo.append(index)
-                store.counts.reused -= 1
-            else:
-                found.append(index)
-                yield article, rows
-
-    if _worth_forking(len(reused), jobs):
-        # Validating stored JSON into models, making features and pickling for the spool
-        # take ~1.5 ms of CPU an article, minutes for a big corpus: whatever the
-        # extractor, workers do that; this process only reads the rows.
-        for packed in forked_imap(reuse, stored(), jobs, _EXTRACT_CHUNK):
-            collector.add_packed(packed)
-            articles[found.popleft()] = None
-    else:
-        for article, rows in stored():
-            collector.add(article, rows.extraction())
-            articles[found.popleft()] = None
+    changed = reuse_stored(articles, reused, store, identity, collector, jobs)
+    todo.extend(changed)
+    store.counts.reused -= len(changed)
     delay = float(os.environ.get(TEST_ONLY_DELAY_ENV) or 0)
     done = total - len(todo)
     if progress is not None and done:
@@ -321,6 +300,44 @@ def extract_resumable(
             pool.shutdown(wait=True, cancel_futures=True)  # a bad key stops the run now
             raise
         pool.shutdown()
+
+
+def reuse_stored(
+    articles: list[Article | None],
+    reused: list[int],
+    store: RunStore,
+    identity: str,
+    collector: Collector,
+    jobs: int,
+) -> list[int]:
+    """Give `collector` the stored extractions of the articles at `reused`, emptying their
+    slots; return the indices of those the store no longer holds (changed under us by
+    another process: to extract after all)."""
+    changed: list[int] = []
+    found: deque[int] = deque()  # of `reused`, those the store still holds, in order
+
+    def stored() -> Iterator[tuple[Article, StoredJson]]:
+        for index in reused:
+            article = _present(articles, index)
+            rows = store.load_json(article, identity)
+            if rows is None:
+                changed.append(index)
+            else:
+                found.append(index)
+                yield article, rows
+
+    if _worth_forking(len(reused), jobs):
+        # Validating stored JSON into models, making features and pickling for the spool
+        # take ~1.5 ms of CPU an article, minutes for a big corpus: whatever the
+        # extractor, workers do that; this process only reads the rows.
+        for packed in forked_imap(reuse, stored(), jobs, _EXTRACT_CHUNK):
+            collector.add_packed(packed)
+            articles[found.popleft()] = None
+    else:
+        for article, rows in stored():
+            collector.add(article, rows.extraction())
+            articles[found.popleft()] = None
+    return changed
 
 
 def extract_one(extractor: Extractor, article: Article) -> Extraction:
