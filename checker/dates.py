@@ -20,10 +20,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from itertools import compress, repeat
-from operator import itemgetter, not_
+from operator import itemgetter
 from typing import Literal, NamedTuple
 
-from checker.text import fold, lower_in_place, words_regex
+from checker.text import fold, lower_in_place, starts_in_mixed_words, words_regex
 
 Granularity = Literal["day", "week", "month", "season", "year", "vague"]
 Tense = Literal["past", "future"]
@@ -269,9 +269,7 @@ def _word_starts(
     keep.update(compress(range(n), map(str.startswith, lows, repeat(_LEADS))))
     keep.update(compress(range(n), map(str.isdecimal, map(_FIRST_CHARACTER, lows))))  # \d
     candidates = [starts[i] - offset for i in keep]
-    for i in compress(range(n), map(not_, map(str.isalnum, lows))):
-        a = starts[i] - offset
-        candidates.extend(m.start() for m in _RUN_START.finditer(sentence, a, a + len(lows[i])))
+    candidates.extend(starts_in_mixed_words(_RUN_START, sentence, lows, starts, offset))
     candidates = sorted(set(candidates))
     return [p for p in candidates if _CANDIDATE.match(low, p) and _ANY_START.match(sentence, p)]
 

@@ -23,7 +23,6 @@ import datetime as dt
 import os
 import time
 from array import array
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -314,29 +313,27 @@ def reuse_stored(
     slots; return the indices of those the store no longer holds (changed under us by
     another process: to extract after all)."""
     changed: list[int] = []
-    found: deque[int] = deque()  # of `reused`, those the store still holds, in order
 
-    def stored() -> Iterator[tuple[Article, StoredJson]]:
+    def stored() -> Iterator[tuple[int, Article, StoredJson]]:
         for index in reused:
             article = _present(articles, index)
             rows = store.load_json(article, identity)
             if rows is None:
                 changed.append(index)
             else:
-                found.append(index)
-                yield article, rows
+                yield index, article, rows
 
     if _worth_forking(len(reused), jobs):
         # Validating stored JSON into models, making features and pickling for the spool
         # take ~1.5 ms of CPU an article, minutes for a big corpus: whatever the
         # extractor, workers do that; this process only reads the rows.
-        for packed in forked_imap(reuse, stored(), jobs, _EXTRACT_CHUNK):
+        for index, packed in forked_imap(reuse, stored(), jobs, _EXTRACT_CHUNK):
             collector.add_packed(packed)
-            articles[found.popleft()] = None
+            articles[index] = None
     else:
-        for article, rows in stored():
+        for index, article, rows in stored():
             collector.add(article, rows.extraction())
-            articles[found.popleft()] = None
+            articles[index] = None
     return changed
 
 
@@ -553,10 +550,10 @@ def pack(extractor: Extractor, article: Article, identity: str | None = None) ->
     return packed(article, extract_one(extractor, article), identity)
 
 
-def reuse(stored: tuple[Article, StoredJson]) -> Packed:
-    """`pack` of an article's stored extraction (in a worker)."""
-    article, rows = stored
-    return packed(article, rows.extraction(), None)
+def reuse(stored: tuple[int, Article, StoredJson]) -> tuple[int, Packed]:
+    """`pack` of an article's stored extraction (in a worker), with its index."""
+    index, article, rows = stored
+    return index, packed(article, rows.extraction(), None)
 
 
 def packed(article: Article, extraction: Extraction, identity: str | None) -> Packed:

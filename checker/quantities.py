@@ -12,11 +12,10 @@ import math
 import re
 from collections.abc import Sequence
 from itertools import compress
-from operator import not_
 
 from checker.entities import fold_spelling
 from checker.models import Qualifier, Quantity
-from checker.text import fold, lower_in_place, words_regex
+from checker.text import fold, lower_in_place, starts_in_mixed_words, words_regex
 
 
 def _words(text: str) -> frozenset[str]:
@@ -258,9 +257,7 @@ def _number_matches(
             word_starts[i] - offset
             for i in compress(range(n), map(_FIRST_WORDS.__contains__, lows))
         )
-        for i in compress(range(n), map(not_, map(str.isalnum, lows))):
-            a = word_starts[i] - offset
-            starts.extend(m.start() for m in _FIRST_WORD.finditer(low, a, a + len(lows[i])))
+        starts.extend(starts_in_mixed_words(_FIRST_WORD, low, lows, word_starts, offset))
     if not starts:
         return []
     starts.sort()

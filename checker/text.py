@@ -7,7 +7,9 @@ of evidence can be cut from the article verbatim.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import compress
+from operator import not_
 from typing import Any
 
 # Abbreviations that end with a period but do not end a sentence.
@@ -119,3 +121,15 @@ _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-
 def fold(text: str) -> str:
     """Case- and punctuation-fold text for comparison (never for evidence)."""
     return text.translate(_FOLD).casefold()
+
+
+def starts_in_mixed_words(
+    pattern: re.Pattern[str], text: str, lows: Sequence[str], starts: Sequence[int], offset: int
+) -> Iterator[int]:
+    """Where `pattern` matches inside the words of `text` that are not all \\w characters
+    ("mid-May", "twenty-five", "Monday’s"): callers with words already split look those
+    up whole when they are \\w only, and search only these. `lows` are the words, `starts`
+    where they begin, each `offset` more than in `text`."""
+    for i in compress(range(len(lows)), map(not_, map(str.isalnum, lows))):
+        a = starts[i] - offset
+        yield from (m.start() for m in pattern.finditer(text, a, a + len(lows[i])))

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker import text as text_module
-from checker.text import fold, lower_in_place, sentence_spans
+from checker.text import fold, lower_in_place, sentence_spans, starts_in_mixed_words
 
 SEEDS = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
 
@@ -230,3 +230,11 @@ def test_boundary_pattern_matches_its_plain_form(text: str) -> None:
     assert [m.span() for m in text_module._BOUNDARY.finditer(text)] == [
         m.span() for m in plain.finditer(text)
     ]
+
+
+def test_starts_in_mixed_words_searches_only_words_that_are_not_all_word_characters() -> None:
+    text = "In mid-May forty-two ships sailed"
+    words = ["in", "mid-may", "forty-two", "ships", "sailed"]
+    starts = [100 + text.lower().index(w) for w in words]  # offset 100, as a caller's
+    found = list(starts_in_mixed_words(re.compile(r"\w+"), text, words, starts, 100))
+    assert [text[p : p + 3] for p in found] == ["mid", "May", "for", "two"]
