@@ -72,6 +72,7 @@ import itertools
 
 import story_synth as ss
 
+from checker.comparable import comparable
 from checker.compare import StoryMembers, compare_stories_parallel, compare_story
 from checker.gc_tuning import full_collections_deferred
 from checker.models import Flag, Story
@@ -137,8 +138,7 @@ def measure(
     true_story: list[ss.StoryArticle] = []
 
     def members(story: Story) -> StoryMembers:
-        items = pending[story.id]
-        return [m.article for m in items], [m.extraction for m in items]
+        return [comparable(m.article, m.extraction) for m in pending[story.id]]
 
     def flush() -> None:
         with clock:

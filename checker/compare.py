@@ -23,6 +23,7 @@ from itertools import chain, combinations
 from operator import attrgetter
 
 from checker import lexicon as lx
+from checker.comparable import Comparable, comparable
 from checker.confidence import CONFIDENCE_RANK, grade, written_in
 from checker.dates import Tense, TimeInterval, describe, overlaps, resolve_time
 from checker.entities import (
@@ -178,34 +179,33 @@ class _Context:
     resolved once (`_speaker`, `_parts`), not once per claim.
     """
 
-    def __init__(self, articles: Sequence[Article], extractions: Sequence[Extraction]) -> None:
-        self.articles = {a.id: a for a in sorted(articles, key=_id)}
-        ordered = sorted(
-            (e for e in extractions if e.article in self.articles and e.status == "ok"),
-            key=_article,
+    def __init__(self, members: Sequence[Comparable]) -> None:
+        ordered = sorted(members, key=_member_id)
+        self.articles = {c.article.id: c.article for c in ordered}
+        names = [name for c in ordered for name in c.names]
+        self.index = EntityIndex(
+            sorted({text for text, kind, _ in names if kind in ("person", "organization")})
         )
-        self.mentions = [m for e in ordered for m in e.mentions]
-        texts = [m.text for m in self.mentions]
-        names = sorted({m.text for m in self.mentions if m.kind in ("person", "organization")})
-        self.index = EntityIndex(names)
         resolve = self.index.resolve
-        memo = {t: resolve(t) for t in set(texts)}
-        self.mention_keys = [memo[t] for t in texts]  # the entity id of each mention
+        kind_votes: Counter[tuple[str, str]] = Counter()
+        for text, kind, count in names:
+            kind_votes[(resolve(text), kind)] += count
         self.kinds: dict[str, str] = {}
-        kinds = [m.kind for m in self.mentions]
-        kind_votes = Counter(zip(self.mention_keys, kinds, strict=True))
         for (key, kind), _ in sorted(kind_votes.items(), key=lambda kv: (-kv[1], kv[0])):
             self.kinds.setdefault(key, kind)
+        # persons' mentions with a gender or descriptors, and the entity id of each
+        self.people = [m for c in ordered for m in c.people]
+        self.people_keys = [resolve(m.text) for m in self.people]
         person_descriptors: dict[str, set[str]] = defaultdict(set)
-        for m, key in zip(self.mentions, self.mention_keys, strict=True):
-            if m.kind == "person" and m.descriptors:
+        for m, key in zip(self.people, self.people_keys, strict=True):
+            if m.descriptors:
                 person_descriptors[key].update(m.descriptors)
         self.person_sides = {
             key: _sides(" ".join(sorted(ds))) for key, ds in person_descriptors.items()
         }
         self._speakers: dict[str, tuple[str, bool, frozenset[str]]] = {}
         self._subjects: dict[str, tuple[str, ...]] = {}
-        claims = [c for e in ordered for c in e.claims]
+        claims = [claim for c in ordered for claim in c.claims]
         self.claims = [self._normalise(c, i) for i, c in enumerate(_sort_claims(claims))]
 
     def _normalise(self, claim: Claim, order: int) -> _Norm:
@@ -281,16 +281,14 @@ def compare_corpus(
     by_article = {a.id: a for a in articles}
     by_extraction = {e.article: e for e in extractions}
 
-    def members(story: Story) -> StoryMembers:
-        return (
-            [by_article[i] for i in story.articles],
-            [by_extraction[i] for i in story.articles if i in by_extraction],
-        )
+    def members(story: Story) -> list[Comparable]:
+        return [comparable(by_article[i], by_extraction.get(i)) for i in story.articles]
 
     return stories, compare_stories(stories, members)
 
 
-StoryMembers = tuple[Sequence[Article], Sequence[Extraction]]
+# A story's members as the comparator reads them: one `Comparable` per article.
+StoryMembers = Sequence[Comparable]
 
 
 def compare_stories(
@@ -298,8 +296,8 @@ def compare_stories(
     members: Callable[[Story], StoryMembers],
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Flag, ...]:
-    """The flags of every story, in a stable order. `members` gives a story's articles and
-    extractions when it is compared, so a caller can load one story at a time and let it
+    """The flags of every story, in a stable order. `members` gives a story's articles
+    (`checker.comparable`) when it is compared, so a caller can load one story at a time and let it
     go afterwards (`checker.pipeline` re-reads them from a temporary file). `progress`,
     if given, is called with (0, stories in all) first, then (stories done, stories in
     all) after each story."""
@@ -308,8 +306,7 @@ def compare_stories(
     if progress is not None:
         progress(0, len(stories))
     for done, story in enumerate(stories, start=1):
-        articles, extractions = members(story)
-        flags.extend(compare_story(articles, extractions, story=story.id))
+        flags.extend(compare_members(members(story), story=story.id))
         if progress is not None:
             progress(done, len(stories))
     return tuple(sorted(flags, key=_flag_order))
@@ -379,7 +376,13 @@ def compare_story(
 ) -> tuple[Flag, ...]:
     """The flags of one story: every rule, deduplicated, with findings about one conflict
     merged into one flag that carries all their evidence."""
-    ctx = _Context(articles, extractions)
+    by_extraction = {e.article: e for e in extractions}
+    return compare_members([comparable(a, by_extraction.get(a.id)) for a in articles], story)
+
+
+def compare_members(members: StoryMembers, story: str | None = None) -> tuple[Flag, ...]:
+    """`compare_story` of a story's articles as the comparator reads them."""
+    ctx = _Context(members)
     found: dict[str, Flag] = {}
     for rule in RULES:
         for flag in rule(ctx):
@@ -540,8 +543,8 @@ def check_gender(ctx: _Context) -> Iterable[Flag]:
     """One person given conflicting genders by descriptors or pronouns."""
     within: dict[tuple[str, str], list[EntityMention]] = defaultdict(list)
     across: dict[str, list[EntityMention]] = defaultdict(list)
-    for m, key in zip(ctx.mentions, ctx.mention_keys, strict=True):
-        if m.kind != "person" or m.gender is None:
+    for m, key in zip(ctx.people, ctx.people_keys, strict=True):
+        if m.gender is None:
             continue
         within[(m.article, key)].append(m)
         if m.cue and m.cue.lower() not in lx.GENDERED_PRONOUNS:
@@ -792,8 +795,8 @@ def check_titles(ctx: _Context) -> Iterable[Flag]:
     so they are flagged with a doubt; two ranks, portfolios or grades ("deputy") cannot.
     """
     groups: dict[tuple[str, str], list[tuple[EntityMention, Title]]] = defaultdict(list)
-    for m in ctx.mentions:
-        if m.kind != "person" or not m.descriptors:
+    for m in ctx.people:
+        if not m.descriptors:
             continue
         key = ctx.index.resolve(m.text)
         if " " not in key:
@@ -1204,12 +1207,8 @@ def _content_words(words: tuple[str, ...]) -> frozenset[str]:
     return frozenset(w for w in words if w not in _STOPWORDS)
 
 
-def _id(article: Article) -> str:
-    return article.id
-
-
-def _article(extraction: Extraction) -> str:
-    return extraction.article
+def _member_id(member: Comparable) -> str:
+    return member.article.id
 
 
 @lru_cache(maxsize=1 << 14)

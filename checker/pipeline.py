@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import NamedTuple, TypedDict, TypeVar, Unpack
 
+from checker.comparable import Comparable
 from checker.compare import compare_corpus, compare_stories_parallel
 from checker.corpus import Corpus, load_corpus
 from checker.errors import ExtractionError, NoArticlesError
@@ -36,7 +37,7 @@ from checker.extractors import Extractor
 from checker.gc_tuning import full_collections_deferred
 from checker.models import Article, ArticleSummary, Extraction, Problem, Report, Story
 from checker.report import iter_json
-from checker.spool import Spool, pickled
+from checker.spool import Pickled, Spool, pickled
 from checker.store import (
     REPORT_NAME,
     RunStore,
@@ -476,7 +477,7 @@ class Collector:
         """`add` of an article a worker has extracted and packed (`pack`)."""
         self.summaries[packed.summary.id] = packed.summary
         self.features.add(packed.features)
-        self.spool.put_pickled(packed.summary.id, packed.article, packed.extraction)
+        self.spool.put_pickled(packed.summary.id, packed.pair)
 
     def extract(
         self,
@@ -520,9 +521,8 @@ class Collector:
         if group_progress is not None:
             group_progress(articles, articles)
 
-        def members(story: Story) -> tuple[list[Article], list[Extraction]]:
-            pairs = list(self.spool.pairs(story.articles))
-            return [a for a, _ in pairs], [e for _, e in pairs]
+        def members(story: Story) -> list[Comparable]:
+            return list(self.spool.comparables(story.articles))
 
         flags = compare_stories_parallel(stories, members, jobs, progress)
         return Report(
@@ -539,8 +539,7 @@ class Packed(NamedTuple):
 
     summary: ArticleSummary
     features: ArticleFeatures
-    article: bytes  # the article and its extraction, pickled for the spool
-    extraction: bytes
+    pair: Pickled  # the article and its extraction, pickled for the spool
     stored: StoredRows | None  # the run store's rows, in a run with a store
 
 
@@ -560,7 +559,7 @@ def packed(article: Article, extraction: Extraction, identity: str | None) -> Pa
     return Packed(
         summarise(article, extraction),
         article_features(article, extraction),
-        *pickled(article, extraction),
+        pickled(article, extraction),
         None if identity is None else stored_rows(article, identity, extraction),
     )
 

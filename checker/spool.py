@@ -14,6 +14,10 @@ a couple of thousand articles thus never pays for pickling (about a seventh of a
 extractor run), and memory stays bounded whatever the corpus size. The spool holds nothing
 a run directory must keep, which is the run store's job (`checker.store`).
 
+Beside each pair the file holds what the comparator reads of it (`checker.comparable`):
+the claims and a third of the mentions. Comparing a story loads only that
+(`Spool.comparables`), a third of the models the extraction would cost to unpickle.
+
 A pair extracted in a worker process arrives already pickled (`pickled`, in the worker):
 `put_pickled` writes those bytes to the file as they are, so this process never builds
 the extraction's models only to pickle them again.
@@ -25,11 +29,14 @@ with this process.
 
 from __future__ import annotations
 
+import io
 import os
 import pickle
 import tempfile
 from collections.abc import Iterable, Iterator
+from typing import NamedTuple, cast
 
+from checker.comparable import Comparable, ComparableParts, comparable, comparable_parts
 from checker.models import Article, Extraction
 
 Pair = tuple[Article, Extraction]
@@ -41,12 +48,33 @@ MEMORY_BUDGET = 256 * 1024 * 1024
 _BYTES_PER_ITEM = 1_600
 
 
-def pickled(article: Article, extraction: Extraction) -> tuple[bytes, bytes]:
-    """The pair as the spool's file holds it (for `Spool.put_pickled`)."""
-    return (
-        pickle.dumps(article, protocol=pickle.HIGHEST_PROTOCOL),
-        pickle.dumps(extraction, protocol=pickle.HIGHEST_PROTOCOL),
-    )
+class Pickled(NamedTuple):
+    """A pair as the spool's file holds it (`pickled`, for `Spool.put_pickled`)."""
+
+    data: bytes
+    article_end: int  # where the article's pickle ends in `data`
+    comparable_end: int  # where `comparable_parts`' pickle ends
+
+
+def pickled(article: Article, extraction: Extraction) -> Pickled:
+    """One pickle stream of the article, what the comparator reads of the extraction
+    (`comparable_parts`) and the extraction, in that order. Each part refers back to
+    objects the earlier ones hold (the claims are written once), and the first two can
+    be read without the third."""
+    out = io.BytesIO()
+    pickler = pickle.Pickler(out, pickle.HIGHEST_PROTOCOL)
+    pickler.dump(article)
+    article_end = out.tell()
+    pickler.dump(comparable_parts(extraction))
+    comparable_end = out.tell()
+    pickler.dump(extraction)
+    return Pickled(out.getvalue(), article_end, comparable_end)
+
+
+def _unpickled(data: bytes, parts: int) -> list[object]:
+    """The first `parts` objects of a `pickled` stream."""
+    unpickler = pickle.Unpickler(io.BytesIO(data))
+    return [unpickler.load() for _ in range(parts)]
 
 
 def estimated_bytes(article: Article, extraction: Extraction) -> int:
@@ -65,8 +93,8 @@ class Spool:
         self._held_bytes = 0
         # Closed by close() or __exit__; the file lives as long as the spool.
         self._file = tempfile.TemporaryFile(prefix="checker-spool-")  # noqa: SIM115
-        # article id -> (offset, size of the pickled article, size of the extraction)
-        self._index: dict[str, tuple[int, int, int]] = {}
+        # article id -> (offset, `Pickled.article_end`, `.comparable_end`, size)
+        self._index: dict[str, tuple[int, int, int, int]] = {}
         self._end = 0
 
     def put(self, article: Article, extraction: Extraction) -> None:
@@ -77,20 +105,20 @@ class Spool:
             self._held[article.id] = ((article, extraction), cost)
             self._held_bytes += cost
             return
-        self._write(article.id, *pickled(article, extraction))
+        self._write(article.id, pickled(article, extraction))
 
-    def put_pickled(self, article_id: str, article: bytes, extraction: bytes) -> None:
+    def put_pickled(self, article_id: str, pair: Pickled) -> None:
         """Park one pair given as `pickled` gives it; it goes to the file, whatever the
         budget (it is already pickled). A second pair for the same id replaces the first."""
         self._forget(article_id)
-        self._write(article_id, article, extraction)
+        self._write(article_id, pair)
 
-    def _write(self, article_id: str, first: bytes, second: bytes) -> None:
+    def _write(self, article_id: str, pair: Pickled) -> None:
         self._file.seek(self._end)
-        self._file.write(first)
-        self._file.write(second)
-        self._index[article_id] = (self._end, len(first), len(second))
-        self._end += len(first) + len(second)
+        self._file.write(pair.data)
+        size = len(pair.data)
+        self._index[article_id] = (self._end, pair.article_end, pair.comparable_end, size)
+        self._end += size
 
     def _forget(self, article_id: str) -> None:
         held = self._held.pop(article_id, None)
@@ -103,19 +131,28 @@ class Spool:
         held = self._held.get(article_id)
         if held is not None:
             return held[0]
-        offset, first, second = self._index[article_id]
-        data = self._read(offset, first + second)
-        article: Article = pickle.loads(data[:first])
-        extraction: Extraction = pickle.loads(data[first:])
+        offset, _, _, size = self._index[article_id]
+        article, _, extraction = _unpickled(self._read(offset, size), 3)
+        assert isinstance(article, Article) and isinstance(extraction, Extraction)
         return article, extraction
+
+    def comparable(self, article_id: str) -> Comparable:
+        """What the comparator reads of the pair (cheap: its extraction is not unpickled,
+        only the claims and the mentions the comparator uses)."""
+        held = self._held.get(article_id)
+        if held is not None:
+            return comparable(*held[0])
+        offset, _, end, _ = self._index[article_id]
+        article, parts = _unpickled(self._read(offset, end), 2)
+        return Comparable(cast(Article, article), *cast(ComparableParts, parts))
 
     def article(self, article_id: str) -> Article:
         """The article alone (cheap: its extraction is not unpickled)."""
         held = self._held.get(article_id)
         if held is not None:
             return held[0][0]
-        offset, first, _ = self._index[article_id]
-        article: Article = pickle.loads(self._read(offset, first))
+        offset, end, _, _ = self._index[article_id]
+        article: Article = pickle.loads(self._read(offset, end))
         return article
 
     def _read(self, offset: int, size: int) -> bytes:
@@ -130,6 +167,12 @@ class Spool:
         for article_id in article_ids:
             if article_id in self:
                 yield self.get(article_id)
+
+    def comparables(self, article_ids: Iterable[str]) -> Iterator[Comparable]:
+        """`comparable` of each of `article_ids` that was put, in that order."""
+        for article_id in article_ids:
+            if article_id in self:
+                yield self.comparable(article_id)
 
     def ids(self) -> list[str]:
         """Every article id held, sorted."""

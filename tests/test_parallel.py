@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from checker import compare
+from checker.comparable import comparable
 from checker.compare import StoryMembers, compare_stories, compare_stories_parallel
 from checker.corpus import load_corpus
 from checker.models import Article, Extraction, Flag, Story
@@ -52,8 +53,7 @@ def corpus() -> tuple[tuple[Story, ...], dict[str, tuple[Article, Extraction]]]:
 
 def members(story: Story) -> StoryMembers:
     _, by_id = corpus()
-    pairs = [by_id[i] for i in story.articles]
-    return [a for a, _ in pairs], [e for _, e in pairs]
+    return [comparable(*by_id[i]) for i in story.articles]
 
 
 def dumped(flags: tuple[Flag, ...]) -> list[str]:

@@ -8,7 +8,7 @@ import gc
 import os
 import re
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from functools import partial
 from pathlib import Path
 
@@ -17,7 +17,7 @@ import pytest
 from checker import compare, pipeline
 from checker import spool as spool_module
 from checker.corpus import load_corpus
-from checker.models import Article, Extraction, Flag
+from checker.models import Article, Claim, Extraction, Flag
 from checker.pipeline import (
     Collector,
     FeatureTable,
@@ -114,35 +114,36 @@ def test_a_run_store_fresh_rerun_and_resumed_give_the_same_report(
         assert (store.counts.extracted, store.counts.reused) == (9, 6)
 
 
-def live_extractions() -> int:
-    return sum(isinstance(o, Extraction) for o in gc.get_objects())
+def live(model: type) -> int:
+    return sum(isinstance(o, model) for o in gc.get_objects())
 
 
 def test_stories_are_compared_one_at_a_time_from_the_spool(
     corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Past the spool's memory budget (here none), while a story is compared only its own
-    extractions are alive: the others wait in the spool's file (or the store), whether
-    they were extracted now or reused."""
+    claims are alive, and no extraction: the others wait in the spool's file (or the
+    store), whether they were extracted now or reused, and the comparator reads only
+    what it uses of a story's extractions (checker.comparable)."""
     monkeypatch.setattr(spool_module, "MEMORY_BUDGET", 0)
-    compare_story = compare.compare_story
-    seen: list[tuple[int, int]] = []
+    compare_members = compare.compare_members
+    seen: list[tuple[int, int, int, int]] = []
 
-    def spy(
-        articles: Sequence[Article], extractions: Sequence[Extraction], story: str | None = None
-    ) -> tuple[Flag, ...]:
-        seen.append((len(extractions), live_extractions() - before))
-        return compare_story(articles, extractions, story)
+    def spy(members: compare.StoryMembers, story: str | None = None) -> tuple[Flag, ...]:
+        claims = sum(len(m.claims) for m in members)
+        seen.append((len(members), live(Extraction) - before, live(Claim) - claims_before, claims))
+        return compare_members(members, story)
 
-    monkeypatch.setattr(compare, "compare_story", spy)
+    monkeypatch.setattr(compare, "compare_members", spy)
     for _ in range(2):  # extracted now, then reused from the store
         gc.collect()
-        before = live_extractions()
+        before, claims_before = live(Extraction), live(Claim)
         with RunStore(tmp_path / "run") as store:
             result = check_corpus(corpus, RuleExtractor(), store=store)
         result.close()
-        assert [n for n, _ in seen] == [5, 5, 5]
-        assert all(alive <= 5 for _, alive in seen), seen
+        assert [n for n, _, _, _ in seen] == [5, 5, 5]
+        assert all(extractions <= 0 for _, extractions, _, _ in seen), seen
+        assert all(0 < alive <= claims for _, _, alive, claims in seen), seen
         seen.clear()
 
 
@@ -156,12 +157,12 @@ def test_the_store_is_read_one_article_at_a_time(
     alive: list[int] = []
 
     def spy(self: RunStore, article: Article, identity: str) -> StoredJson | None:
-        alive.append(live_extractions() - before)
+        alive.append(live(Extraction) - before)
         return load(self, article, identity)
 
     monkeypatch.setattr(RunStore, "load_json", spy)
     gc.collect()
-    before = live_extractions()
+    before = live(Extraction)
     with RunStore(tmp_path / "run") as store:
         run_check(corpus, RuleExtractor(), store=store)
     assert len(alive) == 15
@@ -238,16 +239,14 @@ def test_forked_comparison_reads_the_spool_and_gives_the_same_report(
     monkeypatch.setattr(compare, "PARALLEL_MIN_STORIES", 1)
     expected = in_memory(corpus)
     pids = tmp_path / "pids"
-    compare_story = compare.compare_story
+    compare_members = compare.compare_members
 
-    def spy(
-        articles: Sequence[Article], extractions: Sequence[Extraction], story: str | None = None
-    ) -> tuple[Flag, ...]:
+    def spy(members: compare.StoryMembers, story: str | None = None) -> tuple[Flag, ...]:
         with pids.open("a") as out:  # a worker's lists die with it; a file does not
             out.write(f"{os.getpid()}\n")
-        return compare_story(articles, extractions, story)
+        return compare_members(members, story)
 
-    monkeypatch.setattr(compare, "compare_story", spy)
+    monkeypatch.setattr(compare, "compare_members", spy)
     done: list[tuple[int, int]] = []
     grouped: list[tuple[int, int]] = []
     result = check_corpus(

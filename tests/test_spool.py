@@ -3,11 +3,14 @@ file, all come back equal."""
 
 from __future__ import annotations
 
-from functools import cache
+import io
+import pickle
+from functools import cache, partial
 from pathlib import Path
 
 import pytest
 
+from checker.comparable import comparable, comparable_parts
 from checker.corpus import load_corpus
 from checker.models import Article, Extraction
 from checker.rules import RuleExtractor
@@ -39,6 +42,7 @@ def test_pairs_come_back_equal_in_any_order_between_writes(kind: str) -> None:
         for article, extraction in reversed(pairs()):
             assert spool.get(article.id) == (article, extraction)
             assert spool.article(article.id) == article
+            assert spool.comparable(article.id) == comparable(article, extraction)
         assert len(spool) == 5
         assert spool.ids() == sorted(a.id for a, _ in pairs())
         assert spool.in_memory == {"none": 0, "two": 2, "all": 5}[kind]
@@ -62,6 +66,7 @@ def test_a_second_put_replaces_the_first_and_unknown_ids_are_skipped_or_raise(ki
         assert spool.get(article.id) == (article, failed)
         assert len(spool) == 1
         assert list(spool.pairs(["nope", article.id])) == [(article, failed)]
+        assert list(spool.comparables(["nope", article.id])) == [(article, (), (), ())]
         assert "nope" not in spool
         with pytest.raises(KeyError):
             spool.get("nope")
@@ -83,10 +88,22 @@ def test_pairs_pickled_elsewhere_go_to_the_file_and_come_back_equal(kind: str) -
     (first, extraction), (second, other) = pairs()[:2]
     with Spool(budget(kind)) as spool:
         spool.put(first, extraction)
-        spool.put_pickled(second.id, *pickled(second, other))
+        spool.put_pickled(second.id, pickled(second, other))
         assert spool.get(second.id) == (second, other)
         assert spool.article(second.id) == second
         assert spool.in_memory == (1 if kind == "all" else 0)  # never held: already bytes
-        spool.put_pickled(first.id, *pickled(first, extraction))  # replaces the held pair
+        spool.put_pickled(first.id, pickled(first, extraction))  # replaces the held pair
         assert (spool.in_memory, len(spool)) == (0, 2)
         assert list(spool.pairs([first.id, second.id])) == list(pairs()[:2])
+
+
+def test_the_pickled_claims_are_written_once_and_the_parts_read_in_turn() -> None:
+    dumps = partial(pickle.dumps, protocol=pickle.HIGHEST_PROTOCOL)
+    for article, extraction in pairs():
+        p = pickled(article, extraction)
+        parts = comparable_parts(extraction)
+        apart = len(dumps(article)) + len(dumps(parts)) + len(dumps(extraction))
+        assert len(p.data) < apart - len(dumps(extraction.claims))
+        assert pickle.loads(p.data[: p.article_end]) == article
+        unpickler = pickle.Unpickler(io.BytesIO(p.data[: p.comparable_end]))
+        assert (unpickler.load(), unpickler.load()) == (article, parts)
