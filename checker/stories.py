@@ -284,8 +284,7 @@ def _unit(feature: str) -> str:
 
 
 def _different_people(pa: frozenset[str], pb: frozenset[str]) -> bool:
-    """Two articles that each name several distinctive people but share few of them are
-    about different stories, however alike their words: the same statement
-    about other people is another story."""
-    smaller = min(len(pa), len(pb))
-    return smaller >= MIN_PEOPLE and len(pa & pb) < max(2, PEOPLE_FRACTION * smaller)
+    """Two articles that each name several distinctive people (`MIN_PEOPLE` or more: the
+    caller checks, before the call) but share few of them are about different stories,
+    however alike their words: the same statement about other people is another story."""
+    return len(pa & pb) < max(2, PEOPLE_FRACTION * min(len(pa), len(pb)))
