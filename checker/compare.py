@@ -296,11 +296,11 @@ def compare_stories(
     members: Callable[[Story], StoryMembers],
     progress: Callable[[int, int], None] | None = None,
 ) -> tuple[Flag, ...]:
-    """The flags of every story, in a stable order. `members` gives a story's articles
-    (`checker.comparable`) when it is compared, so a caller can load one story at a time and let it
-    go afterwards (`checker.pipeline` re-reads them from a temporary file). `progress`,
-    if given, is called with (0, stories in all) first, then (stories done, stories in
-    all) after each story."""
+    """The flags of every story, in a stable order. `members` gives a story's articles as
+    the comparator reads them (`checker.comparable`) when it is compared, so a caller can
+    load one story at a time and let it go afterwards (`checker.pipeline` re-reads them
+    from a temporary file). `progress`, if given, is called with (0, stories in all)
+    first, then (stories done, stories in all) after each story."""
     stories = list(stories)
     flags: list[Flag] = []
     if progress is not None:
