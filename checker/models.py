@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Literal
+from typing import Any, Literal, SupportsIndex
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
@@ -45,6 +45,38 @@ ReviewStatus = Literal["new", "unchanged", "confirmed", "dismissed"]
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def __reduce_ex__(self, protocol: SupportsIndex) -> tuple[Any, ...]:
+        """Pickle as the instance's own attributes, rebuilt by `_unpickled`: a third less
+        CPU to pickle than pydantic's `__getstate__` (which builds a state dict per
+        model; the spool and worker processes pickle ~160 models per article)."""
+        return (
+            _unpickled,
+            (
+                type(self),
+                self.__dict__,
+                self.__pydantic_fields_set__,
+                self.__pydantic_extra__,
+                self.__pydantic_private__,
+            ),
+        )
+
+
+def _unpickled(
+    cls: type[_Model],
+    values: dict[str, Any],
+    fields_set: set[str],
+    extra: dict[str, Any] | None,
+    private: dict[str, Any] | None,
+) -> _Model:
+    """A model as `_Model.__reduce_ex__` pickled it (not validated again: it was)."""
+    model = cls.__new__(cls)
+    _set = object.__setattr__
+    _set(model, "__dict__", values)
+    _set(model, "__pydantic_fields_set__", fields_set)
+    _set(model, "__pydantic_extra__", extra)
+    _set(model, "__pydantic_private__", private)
+    return model
 
 
 def content_hash(text: str) -> str:

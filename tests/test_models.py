@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 from pydantic import ValidationError
 
-from checker.models import Article, Claim, Evidence
+from checker.models import Article, Claim, Evidence, Extraction, Quantity
 
 
 def _article() -> Article:
@@ -42,3 +44,25 @@ def test_negative_offsets_are_refused() -> None:
 def test_span_outside_the_article_is_refused() -> None:
     with pytest.raises(ValueError, match="outside article a"):
         Evidence.span(_article(), 30, 60)
+
+
+def test_models_come_back_from_pickle_equal_with_the_fields_they_were_given() -> None:
+    """`_Model.__reduce_ex__`: equal, frozen, and the same fields set (exclude_unset)."""
+    article = _article()
+    evidence = Evidence.span(article, 0, 3)
+    claim = Claim(
+        article="a",
+        subject="Kim",
+        predicate="say",
+        quantity=Quantity(text="three", value=3.0),
+        evidence=evidence,
+    )
+    extraction = Extraction(article="a", extractor="rules", claims=(claim,))
+    for model in (article, evidence, claim, extraction):
+        back = pickle.loads(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+        assert back == model and type(back) is type(model)
+        assert back.model_dump(exclude_unset=True) == model.model_dump(exclude_unset=True)
+        assert back.model_dump_json() == model.model_dump_json()
+        assert hash(back) == hash(model)
+        with pytest.raises(ValidationError, match="frozen"):
+            back.article = "b"  # type: ignore[misc]
