@@ -19,11 +19,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from itertools import compress, repeat
-from operator import itemgetter
+from itertools import compress
 from typing import Literal, NamedTuple
 
-from checker.text import fold, lower_in_place, starts_in_mixed_words, words_regex
+from checker.text import fold, lower_in_place, words_regex
 
 Granularity = Literal["day", "week", "month", "season", "year", "vague"]
 Tense = Literal["past", "future"]
@@ -249,8 +248,37 @@ def _match_starts(sentence: str) -> list[int]:
 # or with a digit: `_word_starts` checks this on words the caller has already split.
 _FIRST_SET = frozenset(_FIRST_WORDS)
 _LEADS = ("early", "mid", "late")
-_FIRST_CHARACTER = itemgetter(0)
 _RUN_START = re.compile(r"(?<![\w-])\w")
+# Words recur (a corpus has far fewer distinct words than words), so what a word allows
+# is worked out once and looked up after: one pass in C over a sentence's words instead
+# of several passes, a set and a sort per sentence. Emptied when full.
+_CACHED_WORDS = 1 << 16
+
+
+class _StartsInWord(dict[str, tuple[int, ...]]):
+    """Lower-case word -> the offsets in it where a match may start (a superset)."""
+
+    def __missing__(self, low: str) -> tuple[int, ...]:
+        if low.isalnum():
+            # A run of \w only: it can start a match only as a whole.
+            whole = low in _FIRST_SET or low.startswith(_LEADS) or low[0].isdecimal()
+            found: tuple[int, ...] = (0,) if whole else ()
+        else:
+            # "Monday’s", "a.m.": each run of \w in it may start one. Whether the word's
+            # first run does depends on the character before the word, which the scan's
+            # own look-behind decides, so offset 0 is always tried.
+            found = (0, *(m.start() for m in _RUN_START.finditer(low, 1)))
+        if len(self) >= _CACHED_WORDS:
+            self.clear()
+        self[low] = found
+        return found
+
+    def cache_clear(self) -> None:
+        """Empty it, as `functools` caches are (benchmarks start each run cold)."""
+        self.clear()
+
+
+_STARTS_IN_WORD = _StartsInWord()
 
 
 def _word_starts(
@@ -260,17 +288,16 @@ def _word_starts(
 
     A match starts where a maximal run of \\w begins (not after "-"), and that run lies
     in one of the words. In a word of \\w characters only (`str.isalnum`, as \\w is
-    alphanumeric or "_"), that run is the word itself, so look-ups over all the words (in
-    C: a first word, early/mid/late, a digit) leave only the few worth trying; a word with
+    alphanumeric or "_"), that run is the word itself, so a look-up per word (in C: a
+    first word, early/mid/late, a digit) leaves only the few worth trying; a word with
     other characters in it ("Monday’s", "mid-May", "a.m.") has each of its runs tried.
+    Trying more positions than needed changes nothing: each is kept only if `_CANDIDATE`
+    and `_ANY_START` match there, which is what `_match_starts` asks of every position.
     """
-    n = len(lows)
-    keep = set(compress(range(n), map(_FIRST_SET.__contains__, lows)))
-    keep.update(compress(range(n), map(str.startswith, lows, repeat(_LEADS))))
-    keep.update(compress(range(n), map(str.isdecimal, map(_FIRST_CHARACTER, lows))))  # \d
-    candidates = [starts[i] - offset for i in keep]
-    candidates.extend(starts_in_mixed_words(_RUN_START, sentence, lows, starts, offset))
-    candidates = sorted(set(candidates))
+    in_word = list(map(_STARTS_IN_WORD.__getitem__, lows))
+    candidates = [
+        starts[i] - offset + k for i in compress(range(len(lows)), in_word) for k in in_word[i]
+    ]
     return [p for p in candidates if _CANDIDATE.match(low, p) and _ANY_START.match(sentence, p)]
 
 
