@@ -19,10 +19,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from itertools import compress
 from typing import Literal, NamedTuple
 
-from checker.text import fold, lower_in_place, words_regex
+from checker.text import WordTable, fold, lower_in_place, starts_in_words, words_regex
 
 Granularity = Literal["day", "week", "month", "season", "year", "vague"]
 Tense = Literal["past", "future"]
@@ -249,36 +248,21 @@ def _match_starts(sentence: str) -> list[int]:
 _FIRST_SET = frozenset(_FIRST_WORDS)
 _LEADS = ("early", "mid", "late")
 _RUN_START = re.compile(r"(?<![\w-])\w")
-# Words recur (a corpus has far fewer distinct words than words), so what a word allows
-# is worked out once and looked up after: one pass in C over a sentence's words instead
-# of several passes, a set and a sort per sentence. Emptied when full.
-_CACHED_WORDS = 1 << 16
 
 
-class _StartsInWord(dict[str, tuple[int, ...]]):
-    """Lower-case word -> the offsets in it where a match may start (a superset)."""
-
-    def __missing__(self, low: str) -> tuple[int, ...]:
-        if low.isalnum():
-            # A run of \w only: it can start a match only as a whole.
-            whole = low in _FIRST_SET or low.startswith(_LEADS) or low[0].isdecimal()
-            found: tuple[int, ...] = (0,) if whole else ()
-        else:
-            # "Monday’s", "a.m.": each run of \w in it may start one. Whether the word's
-            # first run does depends on the character before the word, which the scan's
-            # own look-behind decides, so offset 0 is always tried.
-            found = (0, *(m.start() for m in _RUN_START.finditer(low, 1)))
-        if len(self) >= _CACHED_WORDS:
-            self.clear()
-        self[low] = found
-        return found
-
-    def cache_clear(self) -> None:
-        """Empty it, as `functools` caches are (benchmarks start each run cold)."""
-        self.clear()
+def _starts_in_word(low: str) -> tuple[int, ...]:
+    """The offsets in a lower-case word where a time expression may start (a superset)."""
+    if low.isalnum():
+        # A run of \w only: it can start a match only as a whole.
+        whole = low in _FIRST_SET or low.startswith(_LEADS) or low[0].isdecimal()
+        return (0,) if whole else ()
+    # "Monday’s", "a.m.": each run of \w in it may start one. Whether the word's first
+    # run does depends on the character before the word, which the scan's own
+    # look-behind decides, so offset 0 is always tried.
+    return (0, *(m.start() for m in _RUN_START.finditer(low, 1)))
 
 
-_STARTS_IN_WORD = _StartsInWord()
+_STARTS_IN_WORD = WordTable(_starts_in_word)
 
 
 def _word_starts(
@@ -294,10 +278,7 @@ def _word_starts(
     Trying more positions than needed changes nothing: each is kept only if `_CANDIDATE`
     and `_ANY_START` match there, which is what `_match_starts` asks of every position.
     """
-    in_word = list(map(_STARTS_IN_WORD.__getitem__, lows))
-    candidates = [
-        starts[i] - offset + k for i in compress(range(len(lows)), in_word) for k in in_word[i]
-    ]
+    candidates = starts_in_words(_STARTS_IN_WORD, lows, starts, offset)
     return [p for p in candidates if _CANDIDATE.match(low, p) and _ANY_START.match(sentence, p)]
 
 
