@@ -740,3 +740,16 @@ def test_searched_patterns_match_their_plain_forms(text: str) -> None:
     assert [m.span() for m in negation.finditer(text)] == [
         m.span() for m in rules._NEGATION.finditer(text)
     ]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["Kim", "Jong-un", "İ", "É", "O'Neil", "x"])
+        | st.sampled_from([" ", "  ", "", "-", " - ", "\t", "\xa0", "\n", "\u2028"]),
+        max_size=8,
+    ).map("".join)
+)
+def test_name_key_is_its_plain_form(name: str) -> None:
+    # `_name_key` skips its regex when there is nothing to replace
+    assert rules._name_key(name) == re.sub(r"[\s\-]+", " ", name.lower()).strip()
