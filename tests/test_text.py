@@ -248,3 +248,17 @@ def test_starts_in_words_looks_each_distinct_word_up_once() -> None:
     assert len(table) <= 3  # emptied when full
     table.cache_clear()
     assert not table
+
+
+def test_word_tables_are_emptied_like_functools_caches() -> None:
+    # benchmarks/bench_pipeline.py empties every module value with a callable
+    # `cache_clear` (as `functools` caches have): that must work, and empty the tables
+    from checker import dates, quantities, text
+
+    dates.find_time_expressions("in May", ["in", "may"], [0, 3])
+    assert dates._STARTS_IN_WORD
+    for module in (dates, quantities, text):
+        for value in vars(module).values():
+            if callable(getattr(value, "cache_clear", None)):
+                value.cache_clear()
+    assert not dates._STARTS_IN_WORD
