@@ -233,11 +233,18 @@ def _candidate(after_preposition: str) -> str:
 _CANDIDATE = re.compile(r"(?<![\w-])(?=" + _candidate(_candidate(rf"\d|{_FIRST_WORD}")) + ")")
 
 
+# Where a run of \w begins: every `_FIND` match does (each rule opens with a letter or a
+# digit, after "(?<![\w-])").
+_RUN_START = re.compile(r"(?<![\w-])\w")
+
+
 def _match_starts(sentence: str) -> list[int]:
     """Where a `_FIND` pattern matches, left to right (as `_ANY_START.finditer` finds)."""
     low = lower_in_place(sentence)
     if low is None:
-        return [m.start() for m in _ANY_START.finditer(sentence)]
+        # `_ANY_START` is slow to try at every character: only where a run of \w begins.
+        runs = _RUN_START.finditer(sentence)
+        return [m.start() for m in runs if _ANY_START.match(sentence, m.start())]
     if not (_DIGIT.search(sentence) or _CAPITALISED_MONTH.search(sentence) or _TRIGGER.search(low)):
         return []
     return [m.start() for m in _CANDIDATE.finditer(low) if _ANY_START.match(sentence, m.start())]
@@ -247,7 +254,6 @@ def _match_starts(sentence: str) -> list[int]:
 # or with a digit: `_word_starts` checks this on words the caller has already split.
 _FIRST_SET = frozenset(_FIRST_WORDS)
 _LEADS = ("early", "mid", "late")
-_RUN_START = re.compile(r"(?<![\w-])\w")
 
 
 def _starts_in_word(low: str) -> tuple[int, ...]:

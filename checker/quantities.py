@@ -85,6 +85,8 @@ _DIGIT_OR_CURRENCY = re.compile(r"[\d$€£]")
 _CURRENCY_SIGN = re.compile(r"[$€£]")
 _FIRST_WORDS = frozenset([*_SMALL, *_SCALE, "dozen", "half", "a", "an"])
 _FIRST_WORD = re.compile(r"(?<!\w)" + words_regex(sorted(_FIRST_WORDS), r"\b"))
+# The same, as `_NUMBER` reads case: for text that cannot be searched in lower case.
+_FIRST_WORD_ANY_CASE = re.compile(_FIRST_WORD.pattern, re.IGNORECASE)
 
 _UNIT_WORD = re.compile(r"(?:\s+|-)(?P<w>[A-Za-z][A-Za-z'’]*)")
 _YEAR_CONTEXT = re.compile(r"\b(?:in|since|by|during|from|until|of|before|after)\s+$", re.I)
@@ -267,11 +269,14 @@ def _number_matches(
     every position where it can).
     """
     low = lower_in_place(sentence)
-    if low is None:
-        return list(_NUMBER.finditer(sentence))
-    if lows is None or word_starts is None:
+    if low is None or lows is None or word_starts is None:
         starts = [m.start() for m in _DIGIT_OR_CURRENCY.finditer(sentence)]
-        starts.extend(m.start() for m in _FIRST_WORD.finditer(low))
+        if low is None:
+            # Lower case would move offsets (see `lower_in_place`): the number words are
+            # found in the text itself, ignoring case as `_NUMBER` does.
+            starts.extend(m.start() for m in _FIRST_WORD_ANY_CASE.finditer(sentence))
+        else:
+            starts.extend(m.start() for m in _FIRST_WORD.finditer(low))
         starts.sort()
     else:
         starts = starts_in_words(_STARTS_IN_WORD, lows, word_starts, offset)

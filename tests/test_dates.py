@@ -474,19 +474,21 @@ def test_find_from_words_equals_the_rule_by_rule_scan(sentence: str, splitter: s
     ).map(lambda parts: "".join(w + sep for w, sep in parts)),
     st.sampled_from(sorted(_WORD_SPLITTERS)),
 )
-def test_word_starts_are_the_scan_s_match_starts(sentence: str, splitter: str) -> None:
-    # The positions themselves, not only the spans found from them; with the look-up
+def test_starts_are_where_any_rule_matches(sentence: str, splitter: str) -> None:
+    # The positions themselves, not only the spans found from them: from the sentence
+    # (also where lower case moves offsets, "İn") and from its words, with the look-up
     # table of words both cold and warm.
     low = dates.lower_in_place(sentence)
+    every = [m.start() for m in dates._ANY_START.finditer(sentence)]
+    assert dates._match_starts(sentence) == every
     if low is None:
         return
     matches = list(_WORD_SPLITTERS[splitter].finditer(sentence))
     lows = [m.group().lower() for m in matches]
     starts = [m.start() + 7 for m in matches]
-    expected = dates._match_starts(sentence)
     dates._STARTS_IN_WORD.cache_clear()
-    assert dates._word_starts(sentence, low, lows, starts, 7) == expected
-    assert dates._word_starts(sentence, low, lows, starts, 7) == expected
+    assert dates._word_starts(sentence, low, lows, starts, 7) == every
+    assert dates._word_starts(sentence, low, lows, starts, 7) == every
 
 
 def test_regex_classes_are_the_str_predicates_the_word_scan_uses() -> None:
