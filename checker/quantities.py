@@ -239,7 +239,7 @@ def _starts_in_word(low: str) -> tuple[int, ...]:
     digit (\\d, `str.isdecimal`), and where a number word begins."""
     found = {k for k, char in enumerate(low) if char.isdecimal()}
     if low.isalnum():
-        # A run of \\w only: it can begin a number word only as a whole.
+        # A run of \w only: it can begin a number word only as a whole.
         if low in _FIRST_WORDS:
             found.add(0)
     else:
@@ -280,7 +280,7 @@ def _number_matches(
         starts.sort()
     else:
         starts = starts_in_words(_STARTS_IN_WORD, lows, word_starts, offset)
-        # Currency signs are not \\w, so the words need not hold them: `in` finds them
+        # Currency signs are not \w, so the words need not hold them: `in` finds them
         # faster than a regex scan does.
         if "$" in sentence or "€" in sentence or "£" in sentence:
             starts.extend(m.start() for m in _CURRENCY_SIGN.finditer(sentence))
