@@ -19,11 +19,9 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from itertools import compress, repeat
-from operator import itemgetter
 from typing import Literal, NamedTuple
 
-from checker.text import fold, lower_in_place, starts_in_mixed_words, words_regex
+from checker.text import WordTable, fold, lower_in_place, starts_in_words, words_regex
 
 Granularity = Literal["day", "week", "month", "season", "year", "vague"]
 Tense = Literal["past", "future"]
@@ -235,11 +233,18 @@ def _candidate(after_preposition: str) -> str:
 _CANDIDATE = re.compile(r"(?<![\w-])(?=" + _candidate(_candidate(rf"\d|{_FIRST_WORD}")) + ")")
 
 
+# Where a run of \w begins: every `_FIND` match does (each rule opens with a letter or a
+# digit, after "(?<![\w-])").
+_RUN_START = re.compile(r"(?<![\w-])\w")
+
+
 def _match_starts(sentence: str) -> list[int]:
     """Where a `_FIND` pattern matches, left to right (as `_ANY_START.finditer` finds)."""
     low = lower_in_place(sentence)
     if low is None:
-        return [m.start() for m in _ANY_START.finditer(sentence)]
+        # `_ANY_START` is slow to try at every character: only where a run of \w begins.
+        runs = _RUN_START.finditer(sentence)
+        return [m.start() for m in runs if _ANY_START.match(sentence, m.start())]
     if not (_DIGIT.search(sentence) or _CAPITALISED_MONTH.search(sentence) or _TRIGGER.search(low)):
         return []
     return [m.start() for m in _CANDIDATE.finditer(low) if _ANY_START.match(sentence, m.start())]
@@ -249,8 +254,21 @@ def _match_starts(sentence: str) -> list[int]:
 # or with a digit: `_word_starts` checks this on words the caller has already split.
 _FIRST_SET = frozenset(_FIRST_WORDS)
 _LEADS = ("early", "mid", "late")
-_FIRST_CHARACTER = itemgetter(0)
-_RUN_START = re.compile(r"(?<![\w-])\w")
+
+
+def _starts_in_word(low: str) -> tuple[int, ...]:
+    """The offsets in a lower-case word where a time expression may start (a superset)."""
+    if low.isalnum():
+        # A run of \w only: it can start a match only as a whole.
+        whole = low in _FIRST_SET or low.startswith(_LEADS) or low[0].isdecimal()
+        return (0,) if whole else ()
+    # "Monday’s", "a.m.": each run of \w in it may start one. Whether the word's first
+    # run does depends on the character before the word, which the scan's own
+    # look-behind decides, so offset 0 is always tried.
+    return (0, *(m.start() for m in _RUN_START.finditer(low, 1)))
+
+
+_STARTS_IN_WORD = WordTable(_starts_in_word)
 
 
 def _word_starts(
@@ -260,17 +278,13 @@ def _word_starts(
 
     A match starts where a maximal run of \\w begins (not after "-"), and that run lies
     in one of the words. In a word of \\w characters only (`str.isalnum`, as \\w is
-    alphanumeric or "_"), that run is the word itself, so look-ups over all the words (in
-    C: a first word, early/mid/late, a digit) leave only the few worth trying; a word with
+    alphanumeric or "_"), that run is the word itself, so a look-up per word (in C: a
+    first word, early/mid/late, a digit) leaves only the few worth trying; a word with
     other characters in it ("Monday’s", "mid-May", "a.m.") has each of its runs tried.
+    Trying more positions than needed changes nothing: each is kept only if `_CANDIDATE`
+    and `_ANY_START` match there, which is what `_match_starts` asks of every position.
     """
-    n = len(lows)
-    keep = set(compress(range(n), map(_FIRST_SET.__contains__, lows)))
-    keep.update(compress(range(n), map(str.startswith, lows, repeat(_LEADS))))
-    keep.update(compress(range(n), map(str.isdecimal, map(_FIRST_CHARACTER, lows))))  # \d
-    candidates = [starts[i] - offset for i in keep]
-    candidates.extend(starts_in_mixed_words(_RUN_START, sentence, lows, starts, offset))
-    candidates = sorted(set(candidates))
+    candidates = starts_in_words(_STARTS_IN_WORD, lows, starts, offset)
     return [p for p in candidates if _CANDIDATE.match(low, p) and _ANY_START.match(sentence, p)]
 
 

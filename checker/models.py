@@ -128,7 +128,15 @@ class Evidence(_Model):
         """Evidence for `article.text[start:end]`."""
         if not 0 <= start <= end <= len(article.text):
             raise ValueError(f"span {start}:{end} outside article {article.id}")
-        return cls(article=article.id, start=start, end=end, quote=article.text[start:end])
+        # The validator called directly: what `cls(...)` runs, without `BaseModel.__init__`.
+        fields = {
+            "article": article.id,
+            "start": start,
+            "end": end,
+            "quote": article.text[start:end],
+        }
+        evidence: Evidence = cls.__pydantic_validator__.validate_python(fields)
+        return evidence
 
     @classmethod
     def locate(cls, article: Article, quote: str, near: int = 0) -> Evidence | None:

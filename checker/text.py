@@ -7,9 +7,8 @@ of evidence can be cut from the article verbatim.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import compress
-from operator import not_
 from typing import Any
 
 # Abbreviations that end with a period but do not end a sentence.
@@ -123,13 +122,33 @@ def fold(text: str) -> str:
     return text.translate(_FOLD).casefold()
 
 
-def starts_in_mixed_words(
-    pattern: re.Pattern[str], text: str, lows: Sequence[str], starts: Sequence[int], offset: int
-) -> Iterator[int]:
-    """Where `pattern` matches inside the words of `text` that are not all \\w characters
-    ("mid-May", "twenty-five", "Monday’s"): callers with words already split look those
-    up whole when they are \\w only, and search only these. `lows` are the words, `starts`
-    where they begin, each `offset` more than in `text`."""
-    for i in compress(range(len(lows)), map(not_, map(str.isalnum, lows))):
-        a = starts[i] - offset
-        yield from (m.start() for m in pattern.finditer(text, a, a + len(lows[i])))
+class WordTable(dict[str, tuple[int, ...]]):
+    """A memo of `where(word)`: the offsets in a lower-case word where a pattern may
+    begin to match. Words recur (a corpus has far fewer distinct words than words), so
+    each is worked out once and then looked up, in C (`starts_in_words`). Emptied when
+    it holds `size` words."""
+
+    def __init__(self, where: Callable[[str], tuple[int, ...]], size: int = 1 << 16) -> None:
+        super().__init__()
+        self._where = where
+        self._size = size
+        # Emptied as `functools` caches are (benchmarks start each run cold, clearing what
+        # has a callable `cache_clear`): an attribute of the table, not a method, which
+        # the class itself would also seem to have.
+        self.cache_clear: Callable[[], None] = self.clear
+
+    def __missing__(self, low: str) -> tuple[int, ...]:
+        found = self._where(low)
+        if len(self) >= self._size:
+            self.clear()
+        self[low] = found
+        return found
+
+
+def starts_in_words(
+    table: WordTable, lows: Sequence[str], starts: Sequence[int], offset: int
+) -> list[int]:
+    """Where in the text the words `lows` (which begin at `starts`, each `offset` more
+    than in the text) allow a match, by `table`, in increasing order if the words are."""
+    in_word = list(map(table.__getitem__, lows))
+    return [starts[i] - offset + k for i in compress(range(len(lows)), in_word) for k in in_word[i]]

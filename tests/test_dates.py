@@ -463,6 +463,34 @@ def test_find_from_words_equals_the_rule_by_rule_scan(sentence: str, splitter: s
     assert _found_from_words(sentence, splitter) == _rule_by_rule(sentence)
 
 
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([*_PIECES, "Monday’s", "a.m.", "U.S.", "x_2023", "٣", "_in", "-in"]),
+            st.sampled_from([" ", "", "-", ", ", ". ", "’", "'", ".", "\n"]),
+        ),
+        max_size=8,
+    ).map(lambda parts: "".join(w + sep for w, sep in parts)),
+    st.sampled_from(sorted(_WORD_SPLITTERS)),
+)
+def test_starts_are_where_any_rule_matches(sentence: str, splitter: str) -> None:
+    # The positions themselves, not only the spans found from them: from the sentence
+    # (also where lower case moves offsets, "İn") and from its words, with the look-up
+    # table of words both cold and warm.
+    low = dates.lower_in_place(sentence)
+    every = [m.start() for m in dates._ANY_START.finditer(sentence)]
+    assert dates._match_starts(sentence) == every
+    if low is None:
+        return
+    matches = list(_WORD_SPLITTERS[splitter].finditer(sentence))
+    lows = [m.group().lower() for m in matches]
+    starts = [m.start() + 7 for m in matches]
+    dates._STARTS_IN_WORD.cache_clear()
+    assert dates._word_starts(sentence, low, lows, starts, 7) == every
+    assert dates._word_starts(sentence, low, lows, starts, 7) == every
+
+
 def test_regex_classes_are_the_str_predicates_the_word_scan_uses() -> None:
     # `_word_starts` reads \d as str.isdecimal and \w as str.isalnum or "_"
     digit, word = re.compile(r"\d"), re.compile(r"\w")

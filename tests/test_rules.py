@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from checker import lexicon as lx
 from checker import rules
 from checker.corpus import load_corpus
-from checker.models import Article, Claim, EntityMention, Extraction
+from checker.models import Article, Claim, EntityMention, Evidence, Extraction
 from checker.rules import RuleExtractor
 from checker.text import sentence_spans
 
@@ -614,6 +614,24 @@ def test_extraction_is_deterministic(seed_articles: list[Article]) -> None:
         assert RuleExtractor().extract(a) == first
 
 
+def test_models_are_built_as_their_constructors_build_them(
+    seed_articles: list[Article],
+) -> None:
+    # The extractor calls the models' validators directly: the result must be what the
+    # constructor makes of the same fields, down to which fields were set.
+    for a in seed_articles:
+        extraction = RuleExtractor().extract(a)
+        for model in (*extraction.claims, *extraction.mentions):
+            rebuilt = type(model)(**{f: getattr(model, f) for f in model.model_fields_set})
+            assert rebuilt == model
+            assert rebuilt.model_fields_set == model.model_fields_set
+            evidence = model.evidence
+            assert Evidence.span(a, evidence.start, evidence.end) == evidence
+        assert {"descriptors", "gender", "cue"}.isdisjoint(
+            next(m for m in extraction.mentions if not (m.gender or m.descriptors)).model_fields_set
+        )
+
+
 def test_extracting_other_articles_does_not_leak_names(seed_articles: list[Article]) -> None:
     # names learned from one article must not resolve short forms in the next
     extractor = RuleExtractor()
@@ -722,3 +740,16 @@ def test_searched_patterns_match_their_plain_forms(text: str) -> None:
     assert [m.span() for m in negation.finditer(text)] == [
         m.span() for m in rules._NEGATION.finditer(text)
     ]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["Kim", "Jong-un", "İ", "É", "O'Neil", "x"])
+        | st.sampled_from([" ", "  ", "", "-", " - ", "\t", "\xa0", "\n", "\u2028"]),
+        max_size=8,
+    ).map("".join)
+)
+def test_name_key_is_its_plain_form(name: str) -> None:
+    # `_name_key` skips its regex when there is nothing to replace
+    assert rules._name_key(name) == re.sub(r"[\s\-]+", " ", name.lower()).strip()
