@@ -11,8 +11,10 @@ each base text (``--extract rules`` re-extracts every article instead: slow). Ge
 articles and claims is never timed. What is timed, in CPU seconds, is the comparison, run
 the way a large corpus has to be run to fit in memory:
 
-1. ``article_features`` for every article (claims are then dropped);
-2. ``group_features``: the stories;
+1. ``article_features`` for every article, kept as the pipeline keeps them
+   (``checker.pipeline.FeatureTable``; claims are then dropped);
+2. ``group_features`` of their distinctive features (``FeatureTable.distinctive``), as
+   the pipeline groups: the stories;
 3. ``compare_story`` for each story, once all its articles have been seen again (a second
    pass, over the articles pickled to a temporary file by the first): complete stories are
    collected into batches of ``--batch`` stories, and each batch is compared by
@@ -76,6 +78,7 @@ from checker.comparable import comparable
 from checker.compare import StoryMembers, compare_stories_parallel, compare_story
 from checker.gc_tuning import full_collections_deferred
 from checker.models import Flag, Story
+from checker.pipeline import FeatureTable
 from checker.rules import RuleExtractor
 from checker.stories import article_features, group_features
 
@@ -114,19 +117,19 @@ def measure(
 ) -> dict[str, float | int]:
     extractor = RuleExtractor().extract if extract == "rules" else None
     clock = _Clock()
-    features = []
+    features = FeatureTable()
     planted: list[ss.Planted] = []
     spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed below)
     for item in ss.generate(n, seed, extract=extractor):
         with clock:
-            features.append(article_features(item.article, item.extraction))
+            features.add(article_features(item.article, item.extraction))
         if item.planted:
             planted.append(item.planted)
         pickle.dump(item, spool, pickle.HIGHEST_PROTOCOL)
     spool.seek(0)
     before = clock.cpu
     with clock:
-        stories = group_features(features)
+        stories = group_features(features.distinctive())
     group_s = clock.cpu - before
     del features
     story_of = {a: s for s in stories for a in s.articles}
