@@ -1,25 +1,23 @@
 """Comparison at scale on many-story corpora: time, peak memory, planted recall, false flags.
 
 Usage: .venv/bin/python benchmarks/bench_stories.py [--sizes 1000,4000,16000,100000]
-       [--seed 0] [--extract transplant|rules] [--workers N] [--batch STORIES]
-       [--dump DIR]
+       [--seed 0] [--extract transplant|rules] [--workers N] [--dump DIR]
 
 Each size runs in its own subprocess (so peak memory is that size's), pinned to the first
 `--workers` CPUs (one by default).
 The corpus comes from story_synth.py; claims are transplanted from one rule extraction of
 each base text (``--extract rules`` re-extracts every article instead: slow). Generating
-articles and claims is never timed. What is timed, in CPU seconds, is the comparison, run
-the way a large corpus has to be run to fit in memory:
+articles and claims, and parking each article with its claims in a `checker.spool.Spool`
+(memory up to its budget, the rest in a temporary file), are never timed. What is timed,
+in CPU seconds, is the comparison, run as the pipeline runs it (`Collector.report`):
 
 1. ``article_features`` for every article, kept as the pipeline keeps them
    (``checker.pipeline.FeatureTable``; claims are then dropped);
 2. ``group_features`` of their distinctive features (``FeatureTable.distinctive``), as
    the pipeline groups: the stories;
-3. ``compare_story`` for each story, once all its articles have been seen again (a second
-   pass, over the articles pickled to a temporary file by the first): complete stories are
-   collected into batches of ``--batch`` stories, and each batch is compared by
-   ``compare_stories_parallel`` with ``--workers`` forked worker processes (1: in this
-   process), as the pipeline can run it.
+3. ``compare_stories_parallel`` of every story, with ``--workers`` forked worker
+   processes (1: in this process), each story's articles read back from the spool as the
+   comparator reads them (``Spool.comparables``).
 
 Like the pipeline, the run defers Python's full garbage collections
 (``checker.gc_tuning``): without that, the collector revisits every article's features
@@ -55,16 +53,13 @@ import argparse
 import contextlib
 import json
 import os
-import pickle
 import resource
 import subprocess
 import sys
-import tempfile
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO
 
 # This checkout's code and the generators beside this file, whatever is installed in the venv.
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -74,12 +69,12 @@ import itertools
 
 import story_synth as ss
 
-from checker.comparable import comparable
 from checker.compare import StoryMembers, compare_stories_parallel, compare_story
 from checker.gc_tuning import full_collections_deferred
-from checker.models import Flag, Story
+from checker.models import Article, Extraction, Flag, Story
 from checker.pipeline import FeatureTable
 from checker.rules import RuleExtractor
+from checker.spool import Spool
 from checker.stories import article_features, group_features
 
 TARGET_RATIO = 4.4
@@ -111,7 +106,6 @@ def measure(
     seed: int,
     extract: str,
     workers: int = 1,
-    batch: int = 500,
     dump: str | None = None,
     score_false: bool = True,
 ) -> dict[str, float | int]:
@@ -119,65 +113,30 @@ def measure(
     clock = _Clock()
     features = FeatureTable()
     planted: list[ss.Planted] = []
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed below)
+    spool = Spool()
     for item in ss.generate(n, seed, extract=extractor):
         with clock:
             features.add(article_features(item.article, item.extraction))
         if item.planted:
             planted.append(item.planted)
-        pickle.dump(item, spool, pickle.HIGHEST_PROTOCOL)
-    spool.seek(0)
+        spool.put(item.article, item.extraction)  # the extraction's side: not timed
     before = clock.cpu
     with clock:
         stories = group_features(features.distinctive())
     group_s = clock.cpu - before
     del features
-    story_of = {a: s for s in stories for a in s.articles}
-    remaining = {s.id: len(s.articles) for s in stories}
-    pending: dict[str, list[ss.StoryArticle]] = defaultdict(list)
-    ready: list[Story] = []
-    flags: list[Flag] = []
-    inherent: dict[int, list[Flag]] = {}
-    true_story: list[ss.StoryArticle] = []
 
     def members(story: Story) -> StoryMembers:
-        return [comparable(m.article, m.extraction) for m in pending[story.id]]
+        return list(spool.comparables(story.articles))
 
-    def flush() -> None:
-        with clock:
-            flags.extend(compare_stories_parallel(ready, members, workers))
-        for story in ready:
-            del pending[story.id]
-        ready.clear()
-
-    unplanted: Iterable[ss.StoryArticle | None] = (
-        ss.generate(n, seed, planted=False, extract=extractor) if score_false else [None] * n
-    )
-    for item, plain in zip(_read_back(spool, n), unplanted, strict=True):
-        story = story_of[item.article.id]
-        pending[story.id].append(item)
-        remaining[story.id] -= 1
-        if remaining[story.id] == 0:
-            ready.append(story)
-            if len(ready) >= batch:
-                flush()
-        if plain is None:
-            continue
-        # seed-inherent flags: the same true story with no planted edit (not timed)
-        if true_story and true_story[0].story != plain.story:
-            inherent[true_story[0].story] = _compare_true(true_story)
-            true_story = []
-        true_story.append(plain)
-    flush()
+    with clock:
+        flags = list(compare_stories_parallel(stories, members, workers))
     spool.close()
-    if true_story:
-        inherent[true_story[0].story] = _compare_true(true_story)
+    inherent = _inherent(n, seed, extractor) if score_false else None
     if dump:
         with (Path(dump) / f"flags{n}.jsonl").open("w") as f:
             f.writelines(sorted(flag.model_dump_json() + "\n" for flag in flags))
-    row = _score(
-        n, flags, planted, inherent if score_false else None, len(stories), clock.cpu, group_s
-    )
+    row = _score(n, flags, planted, inherent, len(stories), clock.cpu, group_s)
     row["workers"] = workers
     row["wall_s"] = round(clock.wall, 3)
     row["maxrss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
@@ -185,12 +144,21 @@ def measure(
     return row
 
 
-def _read_back(spool: IO[bytes], n: int) -> Iterator[ss.StoryArticle]:
-    """The items of the first pass again, from the file they were pickled to (reading
-    them back costs a fraction of generating them again; neither is timed)."""
-    for _ in range(n):
-        item: ss.StoryArticle = pickle.load(spool)
-        yield item
+def _inherent(
+    n: int, seed: int, extractor: Callable[[Article], Extraction] | None
+) -> dict[int, list[Flag]]:
+    """The flags of each true story with no planted edit: what the seed texts hold
+    already (not timed)."""
+    inherent: dict[int, list[Flag]] = {}
+    true_story: list[ss.StoryArticle] = []
+    for plain in ss.generate(n, seed, planted=False, extract=extractor):
+        if true_story and true_story[0].story != plain.story:
+            inherent[true_story[0].story] = _compare_true(true_story)
+            true_story = []
+        true_story.append(plain)
+    if true_story:
+        inherent[true_story[0].story] = _compare_true(true_story)
+    return inherent
 
 
 def _compare_true(items: list[ss.StoryArticle]) -> list[Flag]:
@@ -263,9 +231,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--workers", type=int, default=1, help="worker processes comparing stories (default 1)"
     )
-    parser.add_argument(
-        "--batch", type=int, default=500, help="stories compared per batch (default 500)"
-    )
     parser.add_argument("--dump", help="write each size's flags, sorted, to DIR/flags{N}.jsonl")
     parser.add_argument(
         "--no-false-flags",
@@ -281,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
             os.sched_setaffinity(0, set(cpus[: max(1, args.workers)]))
         with full_collections_deferred():  # as the pipeline runs (checker.gc_tuning)
             row = measure(
-                args.worker, args.seed, args.extract, args.workers, args.batch, args.dump,
+                args.worker, args.seed, args.extract, args.workers, args.dump,
                 not args.no_false_flags,
             )  # fmt: skip
         print(json.dumps(row))
@@ -291,7 +256,7 @@ def main(argv: list[str] | None = None) -> int:
         command = [
             sys.executable, __file__, "--worker", str(n), "--seed", str(args.seed),
             "--extract", args.extract, "--workers", str(args.workers),
-            "--batch", str(args.batch), *(["--dump", args.dump] if args.dump else []),
+            *(["--dump", args.dump] if args.dump else []),
             *(["--no-false-flags"] if args.no_false_flags else []),
         ]  # fmt: skip
         out, pss = _run_sampled(command)
