@@ -262,9 +262,6 @@ class _Context:
         found = self._speakers[name] = (speaker, self.kinds.get(speaker) == "person", sides)
         return found
 
-    def _key(self, name: str) -> str:
-        return self.index.resolve(name)
-
 
 def compare_claims(
     articles: Sequence[Article], extractions: Sequence[Extraction]

@@ -177,7 +177,8 @@ def _candidate_links(
     for i, j, count in _shared_counts(ordered, distinctive):
         si, sj = sizes[i], sizes[j]
         smaller = si if si < sj else sj
-        if count < MIN_FRACTION * smaller or (count < MIN_SHARED and count < smaller):
+        # (`_shared_counts` only yields pairs with count >= min(MIN_SHARED, smaller))
+        if count < MIN_FRACTION * smaller:
             continue
         if (
             n_people[i] >= MIN_PEOPLE
