@@ -10,7 +10,7 @@ articles would need ~13 GB to hold every extraction as models:
                                               (in worker processes, with --jobs: each
                                               worker makes the row and the features and
                                               pickles the pair; Collector.add_packed)
-    group_features(compact features) ─▶ stories
+    FeatureTable.stories()          ─▶ stories
     compare_stories_parallel: each story's pairs re-read from the spool, compared, let go
                               (by forked worker processes when there are several CPUs)
 
@@ -19,10 +19,8 @@ The report is the one `build_report` (everything in memory) gives, byte for byte
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import time
-from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -47,7 +45,7 @@ from checker.store import (
     stored_rows,
     write_atomic,
 )
-from checker.stories import ArticleFeatures, article_features, group_features, is_distinctive
+from checker.stories import ArticleFeatures, FeatureTable, article_features
 from checker.workers import available_cpus, can_fork, forked_imap
 
 # Called with (0, total) when a step starts, then (done, total) as it goes.
@@ -516,7 +514,7 @@ class Collector:
         articles = len(self.summaries)
         if group_progress is not None:
             group_progress(0, articles)
-        stories = group_features(self.features.distinctive())
+        stories = self.features.stories()
         self.features = FeatureTable()
         if group_progress is not None:
             group_progress(articles, articles)
@@ -562,41 +560,6 @@ def packed(article: Article, extraction: Extraction, identity: str | None) -> Pa
         pickled(article, extraction),
         None if identity is None else stored_rows(article, identity, extraction),
     )
-
-
-class FeatureTable:
-    """Story features of many articles, compactly: each distinct feature string is kept
-    once and each article holds an array of their numbers (a frozenset of ~100 strings
-    per article would cost ~10 KB; this costs ~0.5 KB)."""
-
-    def __init__(self) -> None:
-        self._numbers: dict[str, int] = {}
-        self._rows: list[tuple[str, dt.date | None, array[int]]] = []
-
-    def add(self, item: ArticleFeatures) -> None:
-        numbers = self._numbers
-        row = array("i", sorted(numbers.setdefault(f, len(numbers)) for f in item.features))
-        self._rows.append((item.id, item.published, row))
-
-    def distinctive(self) -> list[ArticleFeatures]:
-        """Each article with only its distinctive features (`stories.is_distinctive`),
-        which is all `group_features` uses: the same stories, a fraction of the memory."""
-        df = [0] * len(self._numbers)
-        for _, _, row in self._rows:
-            for n in row:
-                df[n] += 1
-        names: list[str | None] = [None] * len(self._numbers)
-        for name, n in self._numbers.items():
-            if is_distinctive(df[n]):
-                names[n] = name
-        return [
-            ArticleFeatures(
-                article_id,
-                published,
-                frozenset(kept for n in row if (kept := names[n]) is not None),
-            )
-            for article_id, published, row in self._rows
-        ]
 
 
 def summarise(article: Article, extraction: Extraction) -> ArticleSummary:

@@ -49,6 +49,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import chain
 
 from checker.entities import EntityIndex, canonical_name
 from checker.models import Article, Extraction, Story
@@ -111,37 +112,64 @@ def article_features(article: Article, extraction: Extraction | None) -> Article
     return ArticleFeatures(article.id, article.published, frozenset(features))
 
 
-def group_features(items: Sequence[ArticleFeatures]) -> tuple[Story, ...]:
+class FeatureTable:
+    """The story features of many articles, kept compactly, and the stories they make.
+
+    Each distinct feature string is kept once and numbered, and each article holds an
+    array of its features' numbers (a frozenset of ~100 strings per article would cost
+    ~10 KB; this costs ~0.5 KB). Grouping works on the numbers throughout."""
+
+    def __init__(self) -> None:
+        self._numbers: dict[str, int] = {}
+        self._rows: list[tuple[str, dt.date | None, array[int]]] = []
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def add(self, item: ArticleFeatures) -> None:
+        numbers = self._numbers
+        row = array("i", [numbers.setdefault(f, len(numbers)) for f in item.features])
+        self._rows.append((item.id, item.published, row))
+
+    def stories(self) -> tuple[Story, ...]:
+        """Partition the articles added so far into stories (see the module docstring
+        for the rule), in the order of their first article id."""
+        rows = sorted(self._rows, key=lambda r: r[0])
+        df = Counter(chain.from_iterable(row for _, _, row in rows))
+        keep = frozenset(n for n, count in df.items() if is_distinctive(count))
+        distinctive = [keep.intersection(row) for _, _, row in rows]
+        names = list(self._numbers)  # in numbering order: feature n is names[n]
+        named = frozenset(n for n in keep if names[n].startswith("n:"))
+        people = [feats & named for feats in distinctive]
+        units: dict[str, int] = {}
+        unit_of = {n: units.setdefault(_unit(names[n]), len(units)) for n in keep}
+        dates = [published for _, published, _ in rows]
+        sets = DisjointSets(len(rows))
+        for i, j in _candidate_links(dates, distinctive, people, unit_of):
+            sets.union(i, j)
+        entities = frozenset(n for n in keep if names[n].startswith(("n:", "e:")))
+        stories = []
+        for members in sets.groups():
+            ids = tuple(rows[i][0] for i in members)
+            counts: Counter[int] = Counter()
+            for i in members:
+                counts.update(distinctive[i] & entities)
+            ranked = sorted(counts.items(), key=lambda kv: (-kv[1], names[kv[0]]))
+            label = tuple(names[n][2:] for n, _ in ranked[:5])
+            stories.append(Story(id=story_id(ids), articles=ids, entities=label))
+        return tuple(sorted(stories, key=lambda s: s.articles[0]))
+
+
+def group_features(items: Iterable[ArticleFeatures]) -> tuple[Story, ...]:
     """Partition articles into stories (see the module docstring for the rule)."""
-    ordered = sorted(items, key=lambda f: f.id)
-    df: Counter[str] = Counter()
-    for item in ordered:
-        df.update(item.features)
-    keep = frozenset(f for f, n in df.items() if is_distinctive(n))
-    distinctive = [item.features & keep for item in ordered]
-    named = frozenset(f for f in keep if f.startswith("n:"))
-    people = [feats & named for feats in distinctive]
-    sets = DisjointSets(len(ordered))
-    for i, j in _candidate_links(ordered, distinctive, people):
-        sets.union(i, j)
-    entities = frozenset(f for f in keep if f.startswith(("n:", "e:")))
-    stories = []
-    for members in sets.groups():
-        ids = tuple(ordered[i].id for i in members)
-        counts: Counter[str] = Counter()
-        for i in members:
-            counts.update(distinctive[i] & entities)
-        label = tuple(k[2:] for k, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
-        stories.append(Story(id=story_id(ids), articles=ids, entities=label[:5]))
-    return tuple(sorted(stories, key=lambda s: s.articles[0]))
+    table = FeatureTable()
+    for item in items:
+        table.add(item)
+    return table.stories()
 
 
 def is_distinctive(df: int) -> bool:
-    """Whether a feature found in `df` articles can link two of them (rule 2 above).
-
-    Only such features matter to `group_features`: a caller that counts df itself may
-    pass each article's distinctive features alone and get the same stories.
-    """
+    """Whether a feature found in `df` articles can link two of them (rule 2 above)."""
     return 2 <= df <= MAX_DF
 
 
@@ -154,9 +182,10 @@ def group_stories(
 
 
 def _candidate_links(
-    ordered: Sequence[ArticleFeatures],
-    distinctive: Sequence[frozenset[str]],
-    people: Sequence[frozenset[str]],
+    dates: Sequence[dt.date | None],
+    distinctive: Sequence[frozenset[int]],
+    people: Sequence[frozenset[int]],
+    unit_of: dict[int, int],
 ) -> Iterator[tuple[int, int]]:
     """The pairs that pass the link rule and are not much weaker than the strongest pair
     of either article (rules 3 and 4 of the module docstring): each pair once, in a fixed
@@ -167,14 +196,13 @@ def _candidate_links(
     # as the fraction shared / union (two arrays of ints: no rounding, little memory)
     shared = array("l")
     union = array("l")
-    unit_of = {f: _unit(f) for f in frozenset().union(*distinctive)}
     unit = unit_of.__getitem__
     units = [len(set(map(unit, feats))) for feats in distinctive]
     sizes = [len(feats) for feats in distinctive]
     n_people = [len(p) for p in people]
-    best_shared = [0] * len(ordered)
-    best_union = [1] * len(ordered)
-    for i, j, count in _shared_counts(ordered, distinctive):
+    best_shared = [0] * len(dates)
+    best_union = [1] * len(dates)
+    for i, j, count in _shared_counts(dates, distinctive):
         si, sj = sizes[i], sizes[j]
         smaller = si if si < sj else sj
         # (`_shared_counts` only yields pairs with count >= min(MIN_SHARED, smaller))
@@ -218,7 +246,7 @@ def story_id(article_ids: Iterable[str]) -> str:
 
 
 def _shared_counts(
-    ordered: Sequence[ArticleFeatures], distinctive: Sequence[frozenset[str]]
+    dates: Sequence[dt.date | None], distinctive: Sequence[frozenset[int]]
 ) -> Iterator[tuple[int, int, int]]:
     """Each pair (i, j) of articles published at most `MAX_DAYS` apart (or undated) that
     shares at least min(`MIN_SHARED`, the smaller feature count) distinctive features,
@@ -229,12 +257,12 @@ def _shared_counts(
     pair further apart in time is ever counted, and the work grows with the pairs that
     can link, not with the square of a posting list.
     """
-    dated = sorted((a.published.toordinal(), i) for i, a in enumerate(ordered) if a.published)
-    undated = [i for i, a in enumerate(ordered) if a.published is None]
+    dated = sorted((d.toordinal(), i) for i, d in enumerate(dates) if d is not None)
+    undated = [i for i, d in enumerate(dates) if d is None]
     visit = [i for _, i in dated] + undated
     n_dated = len(dated)
     day_at = [d for d, _ in dated]  # the day of each dated position in `visit`
-    postings: dict[str, list[int]] = defaultdict(list)  # positions in `visit`, ascending
+    postings: dict[int, list[int]] = defaultdict(list)  # positions in `visit`, ascending
     for pos, i in enumerate(visit):
         for f in distinctive[i]:
             postings[f].append(pos)
@@ -284,7 +312,7 @@ def _unit(feature: str) -> str:
     return feature[2:]
 
 
-def _different_people(pa: frozenset[str], pb: frozenset[str]) -> bool:
+def _different_people(pa: frozenset[int], pb: frozenset[int]) -> bool:
     """Two articles that each name several distinctive people (`MIN_PEOPLE` or more: the
     caller checks, before the call) but share few of them are about different stories,
     however alike their words: the same statement about other people is another story."""

@@ -20,7 +20,6 @@ from checker.corpus import load_corpus
 from checker.models import Article, Claim, Extraction, Flag
 from checker.pipeline import (
     Collector,
-    FeatureTable,
     build_report,
     check_corpus,
     extract_all,
@@ -30,7 +29,6 @@ from checker.report import render_json
 from checker.rules import RuleExtractor
 from checker.spool import Spool
 from checker.store import STORE_NAME, RunStore, StoredJson, extractor_identity
-from checker.stories import article_features, group_features, group_stories
 from checker.workers import can_fork
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
@@ -167,18 +165,6 @@ def test_the_store_is_read_one_article_at_a_time(
         run_check(corpus, RuleExtractor(), store=store)
     assert len(alive) == 15
     assert max(alive) <= 1, alive
-
-
-def test_the_feature_table_groups_as_group_stories_does(corpus: Path) -> None:
-    loaded = load_corpus(corpus)
-    extractions = extract_all(RuleExtractor(), loaded.articles)
-    table = FeatureTable()
-    for article, extraction in zip(loaded.articles, extractions, strict=True):
-        table.add(article_features(article, extraction))
-    compact = table.distinctive()
-    assert group_features(compact) == group_stories(loaded.articles, extractions)
-    full = [article_features(a, e) for a, e in zip(loaded.articles, extractions, strict=True)]
-    assert sum(len(f.features) for f in compact) < sum(len(f.features) for f in full)
 
 
 def test_extract_all_with_a_sink_lets_each_article_go(corpus: Path) -> None:

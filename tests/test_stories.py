@@ -7,6 +7,7 @@ import re
 from functools import cache
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -14,7 +15,7 @@ from checker.compare import compare_claims, compare_corpus, merge_flags
 from checker.corpus import load_corpus
 from checker.models import Article, Extraction, Flag
 from checker.rules import RuleExtractor
-from checker.stories import ArticleFeatures, group_features, group_stories, story_id
+from checker.stories import MAX_DF, ArticleFeatures, group_features, group_stories, story_id
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 PEOPLE = {
@@ -200,3 +201,14 @@ def test_renaming_a_person_everywhere_changes_no_flag(who: str, first: str, last
     renamed = rewritten(mapping)
     flags = compare_claims(renamed, [RuleExtractor().extract(a) for a in renamed])
     assert signature(flags) == baseline
+
+
+@pytest.mark.parametrize(("articles", "stories"), [(MAX_DF, 1), (MAX_DF + 1, MAX_DF + 1)])
+def test_features_in_more_than_max_df_articles_link_nothing(articles: int, stories: int) -> None:
+    day = dt.date(2024, 3, 1)
+    common = {"w:everywhere", "w:anywhere"}
+    items = [
+        ArticleFeatures(f"a{k:03d}", day, frozenset(common | {f"w:own{k}"}))
+        for k in range(articles)
+    ]
+    assert len(group_features(items)) == stories
