@@ -12,9 +12,9 @@ articles and claims, and parking each article with its claims in a `checker.spoo
 in CPU seconds, is the comparison, run as the pipeline runs it (`Collector.report`):
 
 1. ``article_features`` for every article, kept as the pipeline keeps them
-   (``checker.pipeline.FeatureTable``; claims are then dropped);
-2. ``group_features`` of their distinctive features (``FeatureTable.distinctive``), as
-   the pipeline groups: the stories;
+   (``checker.stories.FeatureTable``; claims are then dropped);
+2. ``FeatureTable.stories``: the stories, grouped as the pipeline groups them, the
+   linked pairs looked for by ``--workers`` forked processes (from 20,000 articles);
 3. ``compare_stories_parallel`` of every story, with ``--workers`` forked worker
    processes (1: in this process), each story's articles read back from the spool as the
    comparator reads them (``Spool.comparables``).
@@ -24,10 +24,12 @@ Like the pipeline, the run defers Python's full garbage collections
 and every story's claims again and again, which the pipeline never pays.
 
 ``compare_s`` is the sum, in CPU seconds of this process and of its worker processes;
-``wall_s`` is the wall-clock time of the same three steps (steps 1 and 2 run in this
-process alone), ``step3_wall_s`` that of step 3 alone: what the CLI reports as the
-comparison (it makes the article features in its extraction workers, and reports
-grouping apart). ``compare_corpus`` does exactly these steps in memory, with one worker.
+``wall_s`` is the wall-clock time of the same three steps. ``features_s`` is step 1's
+CPU time (in this process alone: the CLI makes each article's features in the worker
+that extracts it, and counts them as extraction), ``group_s`` step 2's (workers
+included); ``group_wall_s`` and ``step3_wall_s`` are the wall-clock times of steps 2 and
+3, what the CLI reports as grouping and comparison. ``compare_corpus`` does exactly these
+steps in memory, with one worker.
 
 Memory: ``maxrss_MB`` is this process's peak RSS, ``child_MB`` the largest peak RSS of a
 worker process (which counts memory shared with this process), and ``pss_MB`` the peak,
@@ -74,10 +76,9 @@ import story_synth as ss
 from checker.compare import StoryMembers, compare_stories_parallel, compare_story
 from checker.gc_tuning import full_collections_deferred
 from checker.models import Article, Extraction, Flag, Story
-from checker.pipeline import FeatureTable
 from checker.rules import RuleExtractor
 from checker.spool import Spool
-from checker.stories import article_features, group_features
+from checker.stories import FeatureTable, article_features
 
 TARGET_RATIO = 4.4
 
@@ -122,10 +123,12 @@ def measure(
         if item.planted:
             planted.append(item.planted)
         spool.put(item.article, item.extraction)  # the extraction's side: not timed
-    before = clock.cpu
+    step1_wall = clock.wall
+    features_s = clock.cpu
     with clock:
-        stories = group_features(features.distinctive())
-    group_s = clock.cpu - before
+        stories = features.stories(workers)
+    group_s = clock.cpu - features_s
+    group_wall = clock.wall - step1_wall
     del features
 
     def members(story: Story) -> StoryMembers:
@@ -143,6 +146,8 @@ def measure(
     row = _score(n, flags, planted, inherent, len(stories), clock.cpu, group_s)
     row["workers"] = workers
     row["wall_s"] = round(clock.wall, 3)
+    row["features_s"] = round(features_s, 3)
+    row["group_wall_s"] = round(group_wall, 3)
     row["step3_wall_s"] = round(step3_wall, 3)
     row["maxrss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
     row["child_mb"] = round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
@@ -270,7 +275,8 @@ def main(argv: list[str] | None = None) -> int:
         rows.append(row)
         print(f"  measured {n}", file=sys.stderr)
     head = (
-        "articles workers stories(true) compare_s wall_s step3_wall_s group_s maxrss_MB "
+        "articles workers stories(true) compare_s wall_s features_s group_s group_wall_s "
+        "step3_wall_s maxrss_MB "
         "child_MB pss_MB "
         "planted recall flags inherent planted_flags false false_rate"
     )
@@ -281,8 +287,8 @@ def main(argv: list[str] | None = None) -> int:
         rate = r["false"] / explainable if explainable and r["inherent"] >= 0 else float("nan")
         print(
             f"{r['articles']} {r['workers']} {r['stories']}({r['true_stories']}) "
-            f"{r['compare_s']:.2f} {r['wall_s']:.2f} {r['step3_wall_s']:.2f} "
-            f"{r['group_s']:.2f} {r['maxrss_mb']} "
+            f"{r['compare_s']:.2f} {r['wall_s']:.2f} {r['features_s']:.2f} "
+            f"{r['group_s']:.2f} {r['group_wall_s']:.2f} {r['step3_wall_s']:.2f} {r['maxrss_mb']} "
             f"{r['child_mb']} {r['pss_mb']} {r['planted']} {recall:.3f} {r['flags']} "
             f"{r['inherent']} {r['planted_flags']} {r['false']} {rate:.3f}"
         )

@@ -514,7 +514,7 @@ class Collector:
         articles = len(self.summaries)
         if group_progress is not None:
             group_progress(0, articles)
-        stories = self.features.stories()
+        stories = self.features.stories(jobs)
         self.features = FeatureTable()
         if group_progress is not None:
             group_progress(articles, articles)

@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import math
 import re
 from array import array
 from bisect import bisect_left, bisect_right
@@ -49,11 +50,13 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from itertools import chain
+from itertools import accumulate, chain, pairwise
+from typing import NamedTuple
 
 from checker.entities import EntityIndex, canonical_name
 from checker.models import Article, Extraction, Story
 from checker.unionfind import DisjointSets
+from checker.workers import can_fork, forked_imap
 
 MAX_DF = 100  # a feature in more articles than this is not distinctive
 MIN_SHARED = 2
@@ -62,6 +65,9 @@ MAX_DAYS = 10
 MIN_PEOPLE = 3
 PEOPLE_FRACTION = 1 / 3
 RELATIVE_STRENGTH = Fraction(1, 2)  # of each article's strongest pair (rule 4)
+# Looking for linked pairs in worker processes pays from about this corpus size.
+PARALLEL_MIN_ARTICLES = 20_000
+_SPANS_PER_WORKER = 4
 
 # `\b[A-Z][a-z]{3,}\b`, written to start with the capital so the regex engine can skip to
 # the next capital instead of trying every position.
@@ -131,9 +137,10 @@ class FeatureTable:
         row = array("i", [numbers.setdefault(f, len(numbers)) for f in item.features])
         self._rows.append((item.id, item.published, row))
 
-    def stories(self) -> tuple[Story, ...]:
+    def stories(self, workers: int = 1) -> tuple[Story, ...]:
         """Partition the articles added so far into stories (see the module docstring
-        for the rule), in the order of their first article id."""
+        for the rule), in the order of their first article id; `workers` processes
+        look for the linked pairs of a large corpus (the same stories with any number)."""
         rows = sorted(self._rows, key=lambda r: r[0])
         df = Counter(chain.from_iterable(row for _, _, row in rows))
         keep = frozenset(n for n, count in df.items() if is_distinctive(count))
@@ -145,7 +152,7 @@ class FeatureTable:
         unit_of = {n: units.setdefault(_unit(names[n]), len(units)) for n in keep}
         dates = [published for _, published, _ in rows]
         sets = DisjointSets(len(rows))
-        for i, j in _candidate_links(dates, distinctive, people, unit_of):
+        for i, j in _linked_pairs(dates, distinctive, people, unit_of, workers):
             sets.union(i, j)
         entities = frozenset(n for n in keep if names[n].startswith(("n:", "e:")))
         stories = []
@@ -181,62 +188,44 @@ def group_stories(
     return group_features([article_features(a, by_id.get(a.id)) for a in articles])
 
 
-def _candidate_links(
+def _linked_pairs(
     dates: Sequence[dt.date | None],
     distinctive: Sequence[frozenset[int]],
     people: Sequence[frozenset[int]],
     unit_of: dict[int, int],
+    workers: int = 1,
 ) -> Iterator[tuple[int, int]]:
     """The pairs that pass the link rule and are not much weaker than the strongest pair
-    of either article (rules 3 and 4 of the module docstring): each pair once, in a fixed
-    order. The candidate pairs are kept in flat integer arrays between the two passes."""
-    first = array("l")
-    second = array("l")
-    # a pair's strength is the Jaccard index of its distinctive features, kept exactly
-    # as the fraction shared / union (two arrays of ints: no rounding, little memory)
-    shared = array("l")
-    union = array("l")
-    unit = unit_of.__getitem__
-    units = [len(set(map(unit, feats))) for feats in distinctive]
-    sizes = [len(feats) for feats in distinctive]
-    n_people = [len(p) for p in people]
+    of either article (rules 3 and 4 of the module docstring): each pair once.
+
+    `_PairFinder` finds the pairs that pass rule 3 a span of articles at a time, in
+    `workers` forked processes for a large corpus (the spans are independent); rule 4
+    needs them all, so it runs here."""
+    finder = _PairFinder(dates, distinctive, people, unit_of)
+    spans = finder.spans(workers * _SPANS_PER_WORKER)
+    found: list[_Pairs]
+    if workers > 1 and len(dates) >= PARALLEL_MIN_ARTICLES and can_fork():
+        found = list(forked_imap(finder.pairs, spans, workers))
+    else:
+        found = [finder.pairs(span) for span in spans]
     best_shared = [0] * len(dates)
     best_union = [1] * len(dates)
-    for i, j, count in _shared_counts(dates, distinctive):
-        si, sj = sizes[i], sizes[j]
-        smaller = si if si < sj else sj
-        # (`_shared_counts` only yields pairs with count >= min(MIN_SHARED, smaller))
-        if count < MIN_FRACTION * smaller:
-            continue
-        if (
-            n_people[i] >= MIN_PEOPLE
-            and n_people[j] >= MIN_PEOPLE
-            and _different_people(people[i], people[j])
-        ):
-            continue
-        # the shared features must stand for min(MIN_SHARED, units of each) pieces of
-        # evidence; one they always stand for (they are at least one feature)
-        need = min(MIN_SHARED, units[i], units[j])
-        if need > 1 and len(set(map(unit, distinctive[i] & distinctive[j]))) < need:
-            continue
-        total = si + sj - count
-        first.append(i)
-        second.append(j)
-        shared.append(count)
-        union.append(total)
-        if count * best_union[i] > best_shared[i] * total:
-            best_shared[i], best_union[i] = count, total
-        if count * best_union[j] > best_shared[j] * total:
-            best_shared[j], best_union[j] = count, total
+    for pairs in found:
+        for i, j, count, total in zip(*pairs, strict=True):
+            if count * best_union[i] > best_shared[i] * total:
+                best_shared[i], best_union[i] = count, total
+            if count * best_union[j] > best_shared[j] * total:
+                best_shared[j], best_union[j] = count, total
     num, den = RELATIVE_STRENGTH.numerator, RELATIVE_STRENGTH.denominator
-    for i, j, count, total in zip(first, second, shared, union, strict=True):
-        # count / total >= RELATIVE_STRENGTH * best of each end, in integers
-        strength = count * den
-        if (
-            strength * best_union[i] >= num * best_shared[i] * total
-            and strength * best_union[j] >= num * best_shared[j] * total
-        ):
-            yield i, j
+    for pairs in found:
+        for i, j, count, total in zip(*pairs, strict=True):
+            # count / total >= RELATIVE_STRENGTH * best of each end, in integers
+            strength = count * den
+            if (
+                strength * best_union[i] >= num * best_shared[i] * total
+                and strength * best_union[j] >= num * best_shared[j] * total
+            ):
+                yield i, j
 
 
 def story_id(article_ids: Iterable[str]) -> str:
@@ -245,61 +234,144 @@ def story_id(article_ids: Iterable[str]) -> str:
     return "s" + hashlib.sha256(basis.encode("utf-8")).hexdigest()[:11]
 
 
-def _shared_counts(
-    dates: Sequence[dt.date | None], distinctive: Sequence[frozenset[int]]
-) -> Iterator[tuple[int, int, int]]:
-    """Each pair (i, j) of articles published at most `MAX_DAYS` apart (or undated) that
-    shares at least min(`MIN_SHARED`, the smaller feature count) distinctive features,
-    with how many they share; each pair once.
+class _Pairs(NamedTuple):
+    """Pairs of articles (first[k], second[k]) that pass rule 3, with their strength as
+    the exact fraction shared[k] / union[k] (the Jaccard index of their distinctive
+    features): flat arrays of ints, with no rounding, small, and cheap to send from a
+    worker process."""
 
-    Articles are visited in date order and each posting list is kept in that order, so a
-    dated article's partners are a contiguous run of each list, found by bisection: no
-    pair further apart in time is ever counted, and the work grows with the pairs that
-    can link, not with the square of a posting list.
+    first: array[int]
+    second: array[int]
+    shared: array[int]
+    union: array[int]
+
+
+class _PairFinder:
+    """The pairs of articles that pass rule 3 of the module docstring, counted from an
+    inverted index of their distinctive features: no all-pairs pass.
+
+    Articles are visited in date order (the undated last) and each posting list is kept
+    in that order, so a dated article's partners in time are a contiguous run of each
+    list, found by bisection: no pair further apart in time is ever counted, and the
+    work grows with the pairs that can link, not with the square of a posting list. Each
+    pair is counted once, from its earlier position in that order.
     """
-    dated = sorted((d.toordinal(), i) for i, d in enumerate(dates) if d is not None)
-    undated = [i for i, d in enumerate(dates) if d is None]
-    visit = [i for _, i in dated] + undated
-    n_dated = len(dated)
-    day_at = [d for d, _ in dated]  # the day of each dated position in `visit`
-    postings: dict[int, list[int]] = defaultdict(list)  # positions in `visit`, ascending
-    for pos, i in enumerate(visit):
-        for f in distinctive[i]:
-            postings[f].append(pos)
-    sizes = [len(feats) for feats in distinctive]
-    sizes_at = [sizes[i] for i in visit]  # by position in `visit`
-    small = {pos for pos, size in enumerate(sizes_at) if size < MIN_SHARED}
-    for pos, i in enumerate(visit):
-        partners: list[int] = []
-        if pos < n_dated:  # dated: later dated articles in the window
-            # positions before `stop` are dated at most MAX_DAYS after this one
-            stop = bisect_right(day_at, day_at[pos] + MAX_DAYS)
+
+    def __init__(
+        self,
+        dates: Sequence[dt.date | None],
+        distinctive: Sequence[frozenset[int]],
+        people: Sequence[frozenset[int]],
+        unit_of: dict[int, int],
+    ) -> None:
+        dated = sorted((d.toordinal(), i) for i, d in enumerate(dates) if d is not None)
+        self.visit = [i for _, i in dated] + [i for i, d in enumerate(dates) if d is None]
+        self.n_dated = len(dated)
+        self.day_at = [d for d, _ in dated]  # the day of each dated position in `visit`
+        self.postings: dict[int, list[int]] = defaultdict(list)  # positions, ascending
+        for pos, i in enumerate(self.visit):
             for f in distinctive[i]:
-                members = postings[f]
-                start = bisect_right(members, pos)
-                partners.extend(members[start : bisect_left(members, stop, lo=start)])
-        else:  # undated: every dated article, and later undated ones
-            for f in distinctive[i]:
-                members = postings[f]
-                partners.extend(members[: bisect_left(members, n_dated)])
-                partners.extend(members[bisect_right(members, pos) :])
-        size = sizes[i]
-        counts = Counter(partners)
-        # the cheapest test of the link rule, count >= min(MIN_SHARED, smaller), here:
-        # most partners share one feature, so they are passed over in C where it can be
-        # told that they fail (this article and the partner have MIN_SHARED or more)
-        if size < MIN_SHARED:
-            found = [(q, count) for q, count in counts.items() if count >= min(size, sizes_at[q])]
-        else:
-            found = [(q, count) for q, count in counts.items() if count >= MIN_SHARED]
-            found.extend(
-                (q, count)
-                for q in small.intersection(counts)
-                if (count := counts[q]) < MIN_SHARED and count >= sizes_at[q]
-            )
-        for q, count in found:
-            j = visit[q]
-            yield (i, j, count) if i < j else (j, i, count)
+                self.postings[f].append(pos)
+        self.distinctive = distinctive
+        self.people = people
+        self.unit_of = unit_of
+        self.sizes = [len(feats) for feats in distinctive]
+        self.units = [len(set(map(unit_of.__getitem__, feats))) for feats in distinctive]
+        self.n_people = [len(p) for p in people]
+        # by position in `visit`: what a pair needs to share when that article is its
+        # smaller end, and the articles with fewer than MIN_SHARED features
+        self.need_at = [_shared_needed(self.sizes[i]) for i in self.visit]
+        self.small = {pos for pos, need in enumerate(self.need_at) if need < MIN_SHARED}
+
+    def spans(self, count: int) -> list[tuple[int, int]]:
+        """The positions of the visit cut into at most `count` contiguous spans, each
+        with about as many features to look up."""
+        ends = list(accumulate(self.sizes[i] for i in self.visit))
+        total = ends[-1] if ends else 0
+        cuts = [bisect_left(ends, total * k / count) for k in range(1, count)]
+        bounds = sorted({0, *cuts, len(ends)})
+        return list(pairwise(bounds))
+
+    def pairs(self, span: tuple[int, int]) -> _Pairs:
+        """The pairs that pass rule 3 and whose earlier position in the visit is in
+        `span` (a range of positions)."""
+        visit, postings, distinctive = self.visit, self.postings, self.distinctive
+        n_dated, day_at, sizes, need_at = self.n_dated, self.day_at, self.sizes, self.need_at
+        found = _Pairs(array("l"), array("l"), array("l"), array("l"))
+        for pos in range(*span):
+            i = visit[pos]
+            partners: list[int] = []
+            if pos < n_dated:  # dated: later dated articles in the window
+                # positions before `stop` are dated at most MAX_DAYS after this one
+                stop = bisect_right(day_at, day_at[pos] + MAX_DAYS)
+                for f in distinctive[i]:
+                    members = postings[f]
+                    start = bisect_right(members, pos)
+                    partners.extend(members[start : bisect_left(members, stop, lo=start)])
+            else:  # undated: every dated article, and later undated ones
+                for f in distinctive[i]:
+                    members = postings[f]
+                    partners.extend(members[: bisect_left(members, n_dated)])
+                    partners.extend(members[bisect_right(members, pos) :])
+            counts = Counter(partners)
+            # A pair needs to share what its smaller end needs, min(need, need_at[q]).
+            # Most partners share one feature: when this article needs MIN_SHARED or
+            # more, they fail the first, cheapest test; only partners with fewer than
+            # MIN_SHARED features (`small`) can link on one.
+            need = need_at[pos]
+            if need < MIN_SHARED:
+                hits = list(counts.items())  # one feature or none: any shared is all
+            else:
+                hits = [
+                    (q, count)
+                    for q, count in counts.items()
+                    if count >= MIN_SHARED and (count >= need or count >= need_at[q])
+                ]
+                hits.extend(
+                    (q, count)
+                    for q in self.small.intersection(counts)
+                    if (count := counts[q]) < MIN_SHARED and count >= need_at[q]
+                )
+            for q, count in hits:
+                j = visit[q]
+                if self._evidence_links(i, j, count):
+                    found.first.append(i)
+                    found.second.append(j)
+                    found.shared.append(count)
+                    found.union.append(sizes[i] + sizes[j] - count)
+        return found
+
+    def _evidence_links(self, i: int, j: int, count: int) -> bool:
+        """Whether two articles sharing `count` distinctive features (enough of them)
+        pass the rest of rule 3: the people test, and the pieces of evidence."""
+        n_people = self.n_people
+        if (
+            n_people[i] >= MIN_PEOPLE
+            and n_people[j] >= MIN_PEOPLE
+            and _different_people(self.people[i], self.people[j])
+        ):
+            return False
+        # the shared features must stand for min(MIN_SHARED, units of each) pieces of
+        # evidence; one they always stand for (they are at least one feature)
+        sizes, units = self.sizes, self.units
+        need = min(MIN_SHARED, units[i], units[j])
+        if need < 2:
+            return True
+        # An article with s features standing for u pieces of evidence has at most
+        # s - u + 1 features standing for any one piece: more shared features than
+        # that stand for two pieces or more, without looking.
+        if count > min(sizes[i] - units[i], sizes[j] - units[j]) + 1:
+            return True
+        shared = self.distinctive[i] & self.distinctive[j]
+        return len(set(map(self.unit_of.__getitem__, shared))) >= need
+
+
+def _shared_needed(size: int) -> int:
+    """The fewest distinctive features that an article with `size` of them must share
+    with one that has as many or more (rule 3): `MIN_SHARED`, or all of its own if it
+    has fewer, and at least `MIN_FRACTION` of its own. It grows with `size`, so a pair
+    needs what its smaller article needs: the smaller of the two articles' needs."""
+    return max(min(MIN_SHARED, size), math.ceil(MIN_FRACTION * size))
 
 
 def _unit(feature: str) -> str:

@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 import re
+from collections.abc import Callable, Iterable, Iterator
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from checker import stories
 from checker.compare import compare_claims, compare_corpus, merge_flags
 from checker.corpus import load_corpus
 from checker.models import Article, Extraction, Flag
 from checker.rules import RuleExtractor
-from checker.stories import MAX_DF, ArticleFeatures, group_features, group_stories, story_id
+from checker.stories import (
+    MAX_DF,
+    ArticleFeatures,
+    FeatureTable,
+    group_features,
+    group_stories,
+    story_id,
+)
+from checker.workers import forked_imap
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 PEOPLE = {
@@ -212,3 +224,40 @@ def test_features_in_more_than_max_df_articles_link_nothing(articles: int, stori
         for k in range(articles)
     ]
     assert len(group_features(items)) == stories
+
+
+def mixed(articles: int, seed: int = 7) -> list[ArticleFeatures]:
+    """Articles of stories that share words and people at random, dated over two months
+    or undated: many links, weak and strong, in and out of each other's time window."""
+    rng = random.Random(seed)
+    items = []
+    for k in range(articles):
+        story = rng.randrange(articles // 4)
+        own = {f"w:s{story}w{w}" for w in rng.sample(range(8), 5)}
+        drift = {f"w:x{rng.randrange(60)}" for _ in range(3)}
+        people = {f"n:p{rng.randrange(40)}" for _ in range(rng.randrange(5))}
+        day = None if k % 10 == 0 else dt.date(2024, 3, 1) + dt.timedelta(rng.randrange(60))
+        items.append(ArticleFeatures(f"a{k:04d}", day, frozenset(own | drift | people)))
+    return items
+
+
+def test_pairs_found_in_worker_processes_make_the_same_stories(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    table = FeatureTable()
+    for item in mixed(600):
+        table.add(item)
+    alone = table.stories()
+    assert 20 < len(alone) < 600  # links, and not one giant story
+    forked: list[int] = []
+
+    def spy(task: Callable[[Any], Any], items: Iterable[Any], workers: int) -> Iterator[Any]:
+        spans = list(items)
+        forked.append(len(spans))
+        return forked_imap(task, spans, workers)
+
+    monkeypatch.setattr(stories, "PARALLEL_MIN_ARTICLES", 0)
+    monkeypatch.setattr(stories, "forked_imap", spy)
+    assert table.stories(workers=2) == alone
+    assert table.stories(workers=3) == alone
+    assert forked == [8, 12]
