@@ -155,9 +155,10 @@ def _add_batch_options(check: argparse.ArgumentParser) -> None:
         type=int,
         metavar="N",
         help=(
-            "worker processes for the rule extractor (200 articles or more) and for "
-            "comparing stories (64 or more) (default: the CPUs checker may use; 1: none "
-            "forked); the report is the same whatever N"
+            "worker processes for the rule extractor (200 articles or more), for "
+            "grouping stories (20,000 articles or more) and for comparing them (64 "
+            "stories or more) (default: the CPUs checker may use; 1: none forked); the "
+            "report is the same whatever N"
         ),
     )
     check.add_argument(

@@ -509,8 +509,9 @@ class Collector:
         group_progress: Progress | None = None,
         progress: Progress | None = None,
     ) -> Report:
-        """Group the articles into stories and compare them, one story at a time (in
-        `jobs` forked processes, which read the spool as this one does)."""
+        """Group the articles into stories and compare them, one story at a time (both
+        in `jobs` forked processes where it pays; comparing workers read the spool as
+        this one does)."""
         articles = len(self.summaries)
         if group_progress is not None:
             group_progress(0, articles)

@@ -32,7 +32,10 @@ How articles are grouped, and why it stays near-linear and order-independent:
    kept, and a few such overlaps can no longer chain unrelated stories into one giant
    story (single linkage did: on a 100,000-article synthetic corpus with names reused
    across 20,000 stories, 93,191 articles became one story). Both passes are linear in
-   the candidate pairs, and the rule depends on no order.
+   the candidate pairs, and the rule depends on no order. The pairs that pass rule 3
+   are looked for a span of articles at a time, in forked worker processes for a large
+   corpus (`FeatureTable.stories(workers)`); rule 4 then weighs them all together, so
+   the stories are the same whatever the number of workers.
 5. Stories are the connected components (union-find) of kept pairs; every article is in
    exactly one story, a lone article in a story of its own. A story's id is a hash of its
    sorted member ids, so it does not depend on the input order.
