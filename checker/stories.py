@@ -271,10 +271,11 @@ class _PairFinder:
         self.visit = [i for _, i in dated] + [i for i, d in enumerate(dates) if d is None]
         self.n_dated = len(dated)
         self.day_at = [d for d, _ in dated]  # the day of each dated position in `visit`
-        self.postings: dict[int, list[int]] = defaultdict(list)  # positions, ascending
+        postings: dict[int, list[int]] = defaultdict(list)  # positions, ascending
         for pos, i in enumerate(self.visit):
             for f in distinctive[i]:
-                self.postings[f].append(pos)
+                postings[f].append(pos)
+        self.postings = postings
         self.distinctive = distinctive
         self.people = people
         self.unit_of = unit_of
