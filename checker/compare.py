@@ -1230,7 +1230,8 @@ def _times_compatible(a: _Norm, b: _Norm) -> bool:
 
 
 _WORD_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_SIG_WORD_RE = re.compile(r"[a-z_]+")
+# Each byte that is not in a signature word (a-z and "_") maps to a space.
+_SIG_BYTES = bytes(c if c == 0x5F or 0x61 <= c <= 0x7A else 0x20 for c in range(256))
 # Substrings one of which a text holds wherever the phrase pattern beside them matches: a
 # pattern is only run over a text that holds one (a cheap test that skips most of them).
 # A bare "us" needs no hint: it is replaced by itself.
@@ -1261,9 +1262,16 @@ def _signature(text: str) -> frozenset[str]:
             if hint in folded:
                 folded = pattern.sub(replacement, folded)
                 break
-    out = set(map(_signature_word, set(_SIG_WORD_RE.findall(folded))))
+    out = set(map(_signature_word, set(_signature_words(folded))))
     out.discard("")
     return frozenset(out)
+
+
+def _signature_words(text: str) -> list[str]:
+    """The runs of a-z and "_" in `text` (`re.findall("[a-z_]+", text)`), found a few
+    times faster in C: any other character, once a non-ASCII one is encoded as "?", is
+    translated to a space, and the text split on spaces."""
+    return text.encode("ascii", "replace").translate(_SIG_BYTES).decode("ascii").split()
 
 
 @lru_cache(maxsize=1 << 16)
