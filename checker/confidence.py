@@ -12,14 +12,12 @@ so the grade of a flag is as reproducible as the flag itself; it never enters it
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from functools import lru_cache
 
 from checker.models import Confidence
 
 CONFIDENCE_RANK: dict[Confidence, int] = {"high": 0, "medium": 1, "low": 2}
-_SPACE = re.compile(r"\s+")
 _MARKS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "‐": "-", "‑": "-"})
 
 
@@ -43,4 +41,4 @@ def written_in(slot: str | None, quote: str) -> bool:
 
 @lru_cache(maxsize=1 << 14)
 def _plain(text: str) -> str:
-    return _SPACE.sub(" ", text.translate(_MARKS)).strip().casefold()
+    return " ".join(text.translate(_MARKS).split()).casefold()

@@ -98,7 +98,8 @@ def fold_spelling(word: str) -> str:
     if w in _SPELLING:
         return _SPELLING[w]
     for pattern, repl in _RULES:
-        w = pattern.sub(repl, w)
+        if pattern.match(w):  # a rare match: `sub` with a group reference costs a call into Python
+            w = pattern.sub(repl, w)
     m = _ISE.search(w)
     if m and not (w[: m.start()] + "ise").endswith(_ISE_KEEP):
         w = w[: m.start()] + "iz" + m.group(1)
@@ -156,8 +157,7 @@ _FAMILY_FIRST = _words(
 
 _PARENTHESES = re.compile(r"\([^)]*\)")  # "(NSC)"
 _POSSESSIVE = re.compile(r"'s\b|(?<=s)'(?!\w)")
-_JOINERS = re.compile(r"[-‐‑/]")
-_PUNCTUATION = re.compile(r"[^\w\s']")
+_PUNCTUATION = re.compile(r"[^\w\s']")  # joiners ("-", "/") too: they part words
 
 
 def _tokens(name: str) -> list[str]:
@@ -166,10 +166,11 @@ def _tokens(name: str) -> list[str]:
     if not text.isascii():  # ASCII has no diacritics to strip
         text = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in text if not unicodedata.combining(c))
-    text = _PARENTHESES.sub(" ", text)
-    text = _POSSESSIVE.sub("", text)
-    text = _JOINERS.sub(" ", text).replace(".", "")
-    text = _PUNCTUATION.sub(" ", text)
+    if "(" in text:  # each test spares most names a regex call
+        text = _PARENTHESES.sub(" ", text)
+    if "'" in text:
+        text = _POSSESSIVE.sub("", text)
+    text = _PUNCTUATION.sub(" ", text.replace(".", ""))
     words = [w.strip("'") for w in text.split() if w.strip("'")]
     if words[:1] == ["the"]:
         words = words[1:]

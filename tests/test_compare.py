@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 from typing import Any
 
 import pytest
@@ -986,3 +987,39 @@ def test_clusters_match_testing_every_pair(n: int, min_shared: int) -> None:
         want = _clusters_by_every_pair(items, same, min_shared, sided)
         assert [[it.order for it in g] for g in got] == want
         assert len(got) >= 3  # the items are linked into several groups
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the u.s. and north_korea's talks, 2024",
+        "café naïve “quoted” — it’s re-armed_",
+        "\u212aelvin ı İstanbul ſ straße",  # lower-cased forms outside a-z
+        "",
+        "  __  ",
+    ],
+)
+def test_signature_words_are_the_runs_of_a_to_z_and_underscore(text: str) -> None:
+    from checker.compare import _signature_words
+
+    assert _signature_words(text.lower()) == re.findall("[a-z_]+", text.lower())
+
+
+def test_claims_are_sorted_by_place_then_by_their_serialisation_on_a_tie() -> None:
+    from checker.compare import _claim_key, _sort_claims
+
+    doc = article("a1", "Moscow said talks advanced. Kyiv denied it.")
+    first, second = Evidence.span(doc, 0, 27), Evidence.span(doc, 28, 43)
+    claims = [
+        Claim(article="a1", subject=s, predicate=p, evidence=e)
+        for s, p, e in [
+            ("Kyiv", "deny", second),
+            ("Moscow", "say", first),
+            ("Russia", "say", first),  # ties with the one before on its place
+            ("Kremlin", "say", first),
+            ("Moscow", "advance", first),
+        ]
+    ]
+    for claims_in in (claims, claims[:2] + claims[4:]):  # with and without ties
+        assert _sort_claims(list(claims_in)) == sorted(claims_in, key=_claim_key)
+        assert _sort_claims(list(reversed(claims_in))) == sorted(claims_in, key=_claim_key)

@@ -35,3 +35,23 @@ def test_the_note_lists_the_doubts_in_a_stable_order() -> None:
 )
 def test_written_in(slot: str | None, quote: str, written: bool) -> None:
     assert written_in(slot, quote) is written
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "  Said\t\tMonday \n",
+        "a\u00a0b\u2009c\u3000d",
+        "x\x1cy\x1fz",
+        "",
+        " \n\t ",
+        "“Quoted” ‘words’",
+    ],
+)
+def test_plain_folds_every_run_of_whitespace_to_one_space(text: str) -> None:
+    import re
+
+    from checker.confidence import _MARKS, _plain
+
+    want = re.sub(r"\s+", " ", text.translate(_MARKS)).strip().casefold()
+    assert _plain(text) == want
