@@ -344,8 +344,8 @@ def resolve_time(text: str, published: date | None, tense: Tense = "past") -> Ti
     there is no publication date to anchor them.
     """
     written = text.strip()
-    norm = re.sub(r"\s+", " ", fold(written)).strip(" .,;:!?\"'()[]")
-    norm = re.sub(r"'s$", "", norm)  # "Monday's"
+    norm = " ".join(fold(written).split()).strip(" .,;:!?\"'()[]")
+    norm = norm.removesuffix("'s")  # "Monday's"
     since = False
     while m := _STRIP_PREFIX.match(norm):
         since = since or norm.startswith("since")
