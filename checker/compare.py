@@ -798,10 +798,9 @@ def check_titles(ctx: _Context) -> Iterable[Flag]:
     so they are flagged with a doubt; two ranks, portfolios or grades ("deputy") cannot.
     """
     groups: dict[tuple[str, str], list[tuple[EntityMention, Title]]] = defaultdict(list)
-    for m in ctx.people:
+    for m, key in zip(ctx.people, ctx.people_keys, strict=True):
         if not m.descriptors:
             continue
-        key = ctx.index.resolve(m.text)
         if " " not in key:
             continue  # a bare surname: whose title it is cannot be told
         title = _mention_title(m.descriptors)
