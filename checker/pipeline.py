@@ -32,7 +32,7 @@ from checker.compare import compare_corpus, compare_stories_parallel
 from checker.corpus import Corpus, load_corpus
 from checker.errors import ExtractionError, NoArticlesError
 from checker.extractors import Extractor
-from checker.gc_tuning import full_collections_deferred
+from checker.gc_tuning import collections_paused, full_collections_deferred
 from checker.models import Article, ArticleSummary, Extraction, Problem, Report, Story
 from checker.report import iter_json
 from checker.spool import Pickled, Spool, pickled
@@ -158,16 +158,25 @@ def check_corpus(
     collector = Collector(Spool())
     try:
         workers = available_cpus() if jobs is None else jobs
-        if store is None:
-            collector.extract(extractor, articles, progress=progress, jobs=workers)
-        else:
-            store.begin_run(os.fspath(corpus_path), name)
-            extract_resumable(
-                extractor, articles, store, collector, progress=progress, jobs=workers
+        # Our own CPU-bound extractor, grouping and comparison make no reference cycles: the
+        # cyclic collector would only traverse what they keep (`collections_paused`). An
+        # LLM extractor's client may make cycles, so the collector runs while it does.
+        with collections_paused(cpu_bound(extractor)):
+            if store is None:
+                collector.extract(extractor, articles, progress=progress, jobs=workers)
+            else:
+                store.begin_run(os.fspath(corpus_path), name)
+                extract_resumable(
+                    extractor, articles, store, collector, progress=progress, jobs=workers
+                )
+        with collections_paused():
+            report = collector.report(
+                name,
+                problems,
+                jobs=workers,
+                group_progress=group_progress,
+                progress=compare_progress,
             )
-        report = collector.report(
-            name, problems, jobs=workers, group_progress=group_progress, progress=compare_progress
-        )
     except BaseException as exc:
         collector.spool.close()
         if store is not None and store.run_id:
@@ -426,7 +435,12 @@ def forks_for(extractor: Extractor, articles: int, jobs: int) -> bool:
     """Whether `articles` are worth extracting in `jobs` forked processes: only for an
     extractor that says it is CPU-bound (``cpu_bound = True``: the rule extractor; an
     LLM extractor waits on the network, on threads), and where forking is safe."""
-    return bool(getattr(extractor, "cpu_bound", False)) and _worth_forking(articles, jobs)
+    return cpu_bound(extractor) and _worth_forking(articles, jobs)
+
+
+def cpu_bound(extractor: Extractor) -> bool:
+    """Whether `extractor` says it is CPU-bound (``cpu_bound = True``)."""
+    return bool(getattr(extractor, "cpu_bound", False))
 
 
 def _worth_forking(articles: int, jobs: int) -> bool:
