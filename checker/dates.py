@@ -21,7 +21,14 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal, NamedTuple
 
-from checker.text import WordTable, fold, lower_in_place, starts_in_words, words_regex
+from checker.text import (
+    WordTable,
+    fold,
+    lower_in_place,
+    lower_keeping_offsets,
+    starts_in_words,
+    words_regex,
+)
 
 Granularity = Literal["day", "week", "month", "season", "year", "vague"]
 Tense = Literal["past", "future"]
@@ -301,26 +308,29 @@ _CANDIDATE = re.compile(
     + _candidate(_candidate(rf"\d|{_FIRST_WORD}"))
     + r")(\w+)(?:\s+(\w+)(?:\s+(\w+)(?:\s+(\w+)(?:\s+(\w+))?)?)?)?"
 )
-# Where a run of \w begins.
-_RUN_START = re.compile(r"(?<![\w-])\w")
 _RUN = re.compile(r"\w+")
+# A run of \w not after "-", as `_FIND` matches begin (and `_CANDIDATE` checks).
+_OPENING_RUN = re.compile(r"(?<![\w-])\w+")
 
-# A word can begin a match only if it is one of `_FIRST_WORDS`, begins with early/mid/late
+# A run can begin a match only if it is one of `_FIRST_WORDS`, begins with early/mid/late
 # or with a digit: `_rule_tries` checks this on words the caller has already split.
 _FIRST_SET = frozenset(_FIRST_WORDS)
 _LEAD_PARTS = ("early", "mid", "late")
+
+
+def _opens(run: str) -> bool:
+    return run in _FIRST_SET or run.startswith(_LEAD_PARTS) or run[0].isdecimal()
 
 
 def _starts_in_word(low: str) -> tuple[int, ...]:
     """The offsets in a lower-case word where a time expression may start (a superset)."""
     if low.isalnum():
         # A run of \w only: it can start a match only as a whole.
-        whole = low in _FIRST_SET or low.startswith(_LEAD_PARTS) or low[0].isdecimal()
-        return (0,) if whole else ()
-    # "Monday’s", "a.m.": each run of \w in it may start one. Whether the word's first
-    # run does depends on the character before the word, which the scan's own
-    # look-behind decides, so offset 0 is always tried.
-    return (0, *(m.start() for m in _RUN_START.finditer(low, 1)))
+        return (0,) if _opens(low) else ()
+    # "Monday’s", "a.m.", "mid-May": each run of \w in it that may start one. Whether
+    # the word's first run does also depends on the character before the word, which
+    # the scan's own look-behind decides.
+    return tuple(m.start() for m in _OPENING_RUN.finditer(low) if _opens(m.group()))
 
 
 _STARTS_IN_WORD = WordTable(_starts_in_word)
@@ -365,11 +375,10 @@ def find_time_expressions(
     split a run of \\w characters: each maximal run of \\w in the sentence lies in one word.
     """
     low = lower_in_place(sentence)
-    if low is None:
-        # Lower case would move offsets (see `lower_in_place`): each rule's own scan.
-        found = {(m.start(), m.end()) for rule in _FIND for m in rule.finditer(sentence)}
-        return _leftmost_longest(found)
-    if lows is None or starts is None:
+    if low is None or lows is None or starts is None:
+        # Without words, or where lower case would move offsets in them ("İ"): the runs
+        # of \w of the sentence itself, in a lower case that keeps them.
+        low = lower_keeping_offsets(sentence)
         runs = list(_RUN.finditer(low))
         lows, starts, offset = [m.group() for m in runs], [m.start() for m in runs], 0
     # The matches each `_FIND` pattern's `finditer` would yield (left to right, each

@@ -87,6 +87,18 @@ def lower_in_place(text: str) -> str | None:
     return text.lower()
 
 
+# The ASCII letter a case-insensitive regex equates each of those characters with.
+_ODD_CASE_LETTERS = str.maketrans("\u0130\u0131\u017f\u212a", "iisk")
+
+
+def lower_keeping_offsets(text: str) -> str:
+    """`text.lower()`, but each character that `lower_in_place` refuses becomes the ASCII
+    letter a case-insensitive regex equates it with: fast scanners may search any text
+    so, as `lower_in_place` describes (the caller's own lower-case words of the text,
+    though, may still be longer than the words in it)."""
+    return text.translate(_ODD_CASE_LETTERS).lower()
+
+
 def words_regex(words: Iterable[str], end: str = "", prefixes: Iterable[str] = ()) -> str:
     """A regex matching any of `words` followed by `end`, or any of `prefixes` as they are.
 
