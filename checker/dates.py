@@ -21,7 +21,14 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal, NamedTuple
 
-from checker.text import WordTable, fold, lower_in_place, starts_in_words, words_regex
+from checker.text import (
+    WordTable,
+    fold,
+    lower_in_place,
+    lower_keeping_offsets,
+    starts_in_words,
+    words_regex,
+)
 
 Granularity = Literal["day", "week", "month", "season", "year", "vague"]
 Tense = Literal["past", "future"]
@@ -138,47 +145,114 @@ _STRIP_PREFIX = re.compile(rf"{_PREFIX}\s+", re.IGNORECASE)
 
 
 # Speed: most sentences hold no time expression, and 22 patterns are slow to run one by
-# one. `_ANY_START` is the union of the `_FIND` patterns as a zero-width look-ahead: it
-# matches exactly where at least one of them does. Each core rule needs a digit, a
-# capitalised month or one of the `_TRIGGER` words, so sentences without one are skipped;
-# and a match can only start at a word (a maximal run of \w) that is a digit, begins with
-# early/mid/late ("mid-September", "late2023") or is one of `_FIRST_WORDS`, so only
-# those words are tried. tests/test_dates.py checks all this against `_FIND`.
-def _union(cores: list[str]) -> re.Pattern[str]:
-    """Matches (zero-width) where the `_FIND` pattern of at least one of `cores` does."""
-    alternatives = "|".join(re.sub(r"\(\?P<\w+>", "(?:", core) for core in cores)
-    return re.compile(rf"(?<![\w-])(?=(?:{_PREFIX}\s+)?(?:{alternatives})(?![\w]))", re.IGNORECASE)
-
-
-_ANY_START = _union([core for _, core in _core_rules(find=True)])
-# Where some rule matches, each group's union is tried before its rules (any partition
-# is correct; this one puts rules that start alike together).
-_RULE_GROUPS = (
-    "iso mdy dmy month_year part_month month year part_year decade",
-    "weekday dayword weekend",
-    "relative rolling coming ago",
-    "recent soon",
-    "edge season_rel season_year season",
-)
+# one, or even as one union. So the words of the sentence decide where a match can
+# start (`_CANDIDATE`), and there, which rules can match (`_LEADS`): only those are run.
+# tests/test_dates.py checks both against every rule's own matches.
+_M = "|".join(_MONTHS)
+_Y = r"(?:19|20)\d\d"
+_PART = "(?:early|mid|late)"
+_SEASON = "(?:spring|summer|autumn|winter)"
+_WD = f"(?:{'|'.join(_WEEKDAYS)})"
+# The runs of \w (in lower case) each rule's core (its regex after the prefix) opens
+# with: "first" or "first second", each a regex for one whole run. "first second" says
+# that where `first` is followed by whitespace and a run, that run is `second`; a core
+# that can end after `first`, or go on without whitespace, is listed as "first" too.
+_LEADS = {
+    "iso": [_Y],
+    "mdy": [rf"(?:{_M}) \d{{1,2}}(?:st|nd|rd|th)?"],
+    "dmy": [rf"\d{{1,2}}(?:st|nd|rd|th)? (?:of|{_M})"],
+    "month_year": [rf"(?:{_M}) {_Y}"],
+    "part_month": [rf"{_PART} (?:{_M})", rf"{_PART}(?:{_M})"],
+    "edge": ["the (?:end|beginning|start|middle)"],
+    "month": ["|".join(n.lower() for n in _MONTH_NAMES[1:])],
+    "year": [f"(?:in|since|by|during) {_Y}"],
+    "part_year": [f"{_PART} {_Y}", f"{_PART}{_Y}"],
+    "decade": [rf"the (?:{_PART}|{_PART}?(?:19|20)\d0s)", rf"{_PART} (?:19|20)\d0s",
+               rf"{_PART}?(?:19|20)\d0s"],
+    "weekday": [f"(?:last|next|this|early|late|earlier|later) {_WD}", _WD],
+    "dayword": ["(?:earlier|later) (?:today|tonight|yesterday|tomorrow|this)",
+                "today|tonight|yesterday|tomorrow", "this (?:morning|afternoon|evening)"],
+    "relative": ["(?:last|this|next) (?:week|month|year)", "(?:earlier|later) this"],
+    "rolling": ["the (?:past|last)"],
+    "coming": ["the (?:coming|next)",
+               f"(?:coming|next) (?:{_NUMW}|few|several|couple|(?:day|week|month|year)s)"],
+    "recent": ["the recent", "recent(?:ly)?|lately"],
+    "soon": ["soon", "the near"],
+    "weekend": ["(?:last|this|next|the) weekend"],
+    "ago": [f"(?:{_NUMW}|several) (?:few|couple|(?:day|week|month|year)s?)"],
+    "season_rel": [f"(?:last|this|next) (?:{_SEASON}|fall)"],
+    "season_year": [f"the (?:{_SEASON}|fall)", rf"(?:{_SEASON}|fall) (?:of|{_Y})"],
+    "season": [f"(?:in|during|over|by|since) (?:the|{_SEASON})"],
+}  # fmt: skip
 _NAMES = [name for name, _ in _core_rules(find=True)]
-assert sorted(" ".join(_RULE_GROUPS).split()) == sorted(_NAMES)
-_GROUPS = [
-    (_union([_core_rules(find=True)[_NAMES.index(n)][1] for n in group.split()]),
-     [_NAMES.index(n) for n in group.split()])
-    for group in _RULE_GROUPS
-]  # fmt: skip
-_DIGIT = re.compile(r"\d")
-# Both written as tries (words_regex): a flat alternation is tried word by word at every
-# character, which made this prefilter cost a quarter of the whole scan.
-_CAPITALISED_MONTH = re.compile(
-    words_regex("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split())
-)
-_TRIGGER = re.compile(
-    words_regex(
-        "day week month year tonight tomorrow morning afternoon evening recent lately soon"
-        " future ago spring summer autumn winter fall".split()
-    )
-)
+assert sorted(_LEADS) == sorted(_NAMES)
+# The second runs, each a bit in what `_seconds` says of a run.
+_SPLIT_LEADS = {name: [lead.partition(" ")[::2] for lead in ls] for name, ls in _LEADS.items()}
+_SECONDS = list(dict.fromkeys(s for leads in _SPLIT_LEADS.values() for _, s in leads if s))
+_LEAD_PATTERNS = [
+    (k, re.compile(first), 1 << _SECONDS.index(second) if second else 0)
+    for k, name in enumerate(_NAMES)
+    for first, second in _SPLIT_LEADS[name]
+]
+_SECOND_PATTERNS = [re.compile(second) for second in _SECONDS]
+# `_PREFIX` as words: a match may open with one of these (then whitespace) before its core.
+_ONE_WORD_PREFIXES = frozenset("on in at by during over since".split())
+_BEFORE_ON = frozenset("earlier later late early".split())  # "earlier on"
+_AFTER_AS = frozenset("soon early late".split())  # "as soon as"
+
+
+class _Follow(dict[int, frozenset[int]]):
+    """The rules whose core can open with a given run, by what follows it: the bits of
+    the `_SECONDS` that the next run is (-1 where that is unknown). Worked out once for
+    each value met: runs are `_SECONDS` in few ways."""
+
+    def __init__(self, leads: list[tuple[int, int]]) -> None:
+        super().__init__()
+        self._leads = leads  # (rule, the bit of the `_SECONDS` that must follow, or 0)
+
+    def __missing__(self, bits: int) -> frozenset[int]:
+        found = frozenset(k for k, bit in self._leads if not bit or bits & bit)
+        self[bits] = found
+        return found
+
+
+def _follow(first: str) -> _Follow:
+    return _Follow([(k, bit) for k, f, bit in _LEAD_PATTERNS if f.fullmatch(first)])
+
+
+def _seconds(second: str) -> int:
+    """The `_SECONDS` that the run `second` is, as bits."""
+    return sum(1 << i for i, pattern in enumerate(_SECOND_PATTERNS) if pattern.fullmatch(second))
+
+
+_FOLLOW = WordTable(_follow)
+_SECONDS_OF = WordTable(_seconds)
+
+
+def _core_rules_at(first: str, second: str | None) -> frozenset[int]:
+    """The rules whose core can open with the runs `first`, `second` (None: unknown)."""
+    return _FOLLOW[first][-1 if second is None else _SECONDS_OF[second]]
+
+
+def _rules_at(runs: tuple[str | None, ...]) -> frozenset[int]:
+    """The rules that can match where the runs `runs` begin, each after whitespace (None
+    where no run follows so): those whose core opens there or after a prefix."""
+    a, b, c, d, e = runs
+    assert a is not None
+    rules = _core_rules_at(a, b)
+    if b is None:
+        return rules
+    if a in _ONE_WORD_PREFIXES:
+        rules |= _core_rules_at(b, c)
+    elif c is not None and a in _BEFORE_ON and b == "on":
+        rules |= _core_rules_at(c, d)
+    elif d is not None and a == "as" and b in _AFTER_AS and c == "as":
+        rules |= _core_rules_at(d, e)
+    return rules
+
+
+# Where a match can start, as a cheap test before `_rules_at`: a digit, a word beginning
+# with early/mid/late ("mid-September", "late2023") or one of `_FIRST_WORDS`.
 _FIRST_WORDS = [
     # the prefixes
     *"earlier later late early as on in at by during over since".split(),
@@ -190,12 +264,10 @@ _FIRST_WORDS = [
     *_MONTHS,
 ]
 _FIRST_WORD = words_regex(_FIRST_WORDS, r"\b", prefixes=("early", "mid", "late"))
-# Most candidate words are "the", "in", "a", "on", "as" or "at", and trying `_ANY_START`
-# (22 case-insensitive rules) at each costs microseconds. So these words are candidates
-# only when the word after them can continue a match (a necessary condition, read off the
-# rules; tests/test_dates.py checks the result against every rule's own scan): "the" opens
-# "the end of", "the past week", "the 1990s", "the summer of" ..., and a number word opens
-# "a few days ago", "two weeks ago".
+# Most candidate words are "the", "in", "a", "on", "as" or "at", so these words are
+# candidates only when the word after them can continue a match (a necessary condition,
+# read off the rules): "the" opens "the end of", "the past week", "the 1990s", "the
+# summer of" ..., and a number word opens "a few days ago", "two weeks ago".
 _NEXT_WORDS = {
     "the": "|".join(
         r"\d early mid late end beginning start middle past last coming next recent near weekend"
@@ -227,65 +299,62 @@ def _candidate(after_preposition: str) -> str:
     )
 
 
-# Zero-width, so that each word is tried; only the start of a word (a maximal run of \w)
-# can begin a match, as `_ANY_START` demands. One level of "a candidate after a
-# preposition" is enough to drop "in the ...", "at a ...".
-_CANDIDATE = re.compile(r"(?<![\w-])(?=" + _candidate(_candidate(rf"\d|{_FIRST_WORD}")) + ")")
+# Zero-width test, then the runs `_rules_at` reads: only the start of a word (a maximal
+# run of \w) can begin a match, and each rule opens with a letter or a digit after
+# "(?<![\w-])". One level of "a candidate after a preposition" is enough to drop "in the
+# ...", "at a ...".
+_CANDIDATE = re.compile(
+    r"(?<![\w-])(?="
+    + _candidate(_candidate(rf"\d|{_FIRST_WORD}"))
+    + r")(\w+)(?:\s+(\w+)(?:\s+(\w+)(?:\s+(\w+)(?:\s+(\w+))?)?)?)?"
+)
+_RUN = re.compile(r"\w+")
+# A run of \w not after "-", as `_FIND` matches begin (and `_CANDIDATE` checks).
+_OPENING_RUN = re.compile(r"(?<![\w-])\w+")
 
-
-# Where a run of \w begins: every `_FIND` match does (each rule opens with a letter or a
-# digit, after "(?<![\w-])").
-_RUN_START = re.compile(r"(?<![\w-])\w")
-
-
-def _match_starts(sentence: str) -> list[int]:
-    """Where a `_FIND` pattern matches, left to right (as `_ANY_START.finditer` finds)."""
-    low = lower_in_place(sentence)
-    if low is None:
-        # `_ANY_START` is slow to try at every character: only where a run of \w begins.
-        runs = _RUN_START.finditer(sentence)
-        return [m.start() for m in runs if _ANY_START.match(sentence, m.start())]
-    if not (_DIGIT.search(sentence) or _CAPITALISED_MONTH.search(sentence) or _TRIGGER.search(low)):
-        return []
-    return [m.start() for m in _CANDIDATE.finditer(low) if _ANY_START.match(sentence, m.start())]
-
-
-# A word can begin a match only if it is one of `_FIRST_WORDS`, begins with early/mid/late
-# or with a digit: `_word_starts` checks this on words the caller has already split.
+# A run can begin a match only if it is one of `_FIRST_WORDS`, begins with early/mid/late
+# or with a digit: `_rule_tries` checks this on words the caller has already split.
 _FIRST_SET = frozenset(_FIRST_WORDS)
-_LEADS = ("early", "mid", "late")
+_LEAD_PARTS = ("early", "mid", "late")
+
+
+def _opens(run: str) -> bool:
+    return run in _FIRST_SET or run.startswith(_LEAD_PARTS) or run[0].isdecimal()
 
 
 def _starts_in_word(low: str) -> tuple[int, ...]:
     """The offsets in a lower-case word where a time expression may start (a superset)."""
     if low.isalnum():
         # A run of \w only: it can start a match only as a whole.
-        whole = low in _FIRST_SET or low.startswith(_LEADS) or low[0].isdecimal()
-        return (0,) if whole else ()
-    # "Monday’s", "a.m.": each run of \w in it may start one. Whether the word's first
-    # run does depends on the character before the word, which the scan's own
-    # look-behind decides, so offset 0 is always tried.
-    return (0, *(m.start() for m in _RUN_START.finditer(low, 1)))
+        return (0,) if _opens(low) else ()
+    # "Monday’s", "a.m.", "mid-May": each run of \w in it that may start one. Whether
+    # the word's first run does also depends on the character before the word, which
+    # the scan's own look-behind decides.
+    return tuple(m.start() for m in _OPENING_RUN.finditer(low) if _opens(m.group()))
 
 
 _STARTS_IN_WORD = WordTable(_starts_in_word)
 
 
-def _word_starts(
-    sentence: str, low: str, lows: Sequence[str], starts: Sequence[int], offset: int
-) -> list[int]:
-    """`_match_starts(sentence)` from the sentence's words (see `find_time_expressions`).
+def _rule_tries(
+    low: str, lows: Sequence[str], starts: Sequence[int], offset: int
+) -> list[tuple[int, frozenset[int]]]:
+    """Where a match can start in the sentence (lower-cased, `low`), left to right, with
+    the rules that can match there (see `find_time_expressions` for the words).
 
     A match starts where a maximal run of \\w begins (not after "-"), and that run lies
     in one of the words. In a word of \\w characters only (`str.isalnum`, as \\w is
     alphanumeric or "_"), that run is the word itself, so a look-up per word (in C: a
     first word, early/mid/late, a digit) leaves only the few worth trying; a word with
     other characters in it ("Monday’s", "mid-May", "a.m.") has each of its runs tried.
-    Trying more positions than needed changes nothing: each is kept only if `_CANDIDATE`
-    and `_ANY_START` match there, which is what `_match_starts` asks of every position.
+    Trying more positions or rules than needed changes nothing: a rule is kept only
+    where its own pattern matches.
     """
-    candidates = starts_in_words(_STARTS_IN_WORD, lows, starts, offset)
-    return [p for p in candidates if _CANDIDATE.match(low, p) and _ANY_START.match(sentence, p)]
+    tries: list[tuple[int, frozenset[int]]] = []
+    for pos in starts_in_words(_STARTS_IN_WORD, lows, starts, offset):
+        if (m := _CANDIDATE.match(low, pos)) is not None and (rules := _rules_at(m.groups())):
+            tries.append((pos, rules))
+    return tries
 
 
 def find_time_expressions(
@@ -305,23 +374,26 @@ def find_time_expressions(
     `sentence`): the result is the same, found faster. The words must not be empty nor
     split a run of \\w characters: each maximal run of \\w in the sentence lies in one word.
     """
+    low = lower_in_place(sentence)
+    if low is None or lows is None or starts is None:
+        # Without words, or where lower case would move offsets in them ("İ"): the runs
+        # of \w of the sentence itself, in a lower case that keeps them.
+        low = lower_keeping_offsets(sentence)
+        runs = list(_RUN.finditer(low))
+        lows, starts, offset = [m.group() for m in runs], [m.start() for m in runs], 0
     # The matches each `_FIND` pattern's `finditer` would yield (left to right, each
     # search resuming at the end of the previous match), tried only where one can start.
     spans: set[tuple[int, int]] = set()
     resume = [0] * len(_FIND)
-    low = lower_in_place(sentence) if lows is not None else None
-    if low is not None and lows is not None and starts is not None:
-        positions = _word_starts(sentence, low, lows, starts, offset)
-    else:
-        positions = _match_starts(sentence)
-    for pos in positions:
-        for union, rules in _GROUPS:
-            if not union.match(sentence, pos):
-                continue
-            for k in rules:
-                if pos >= resume[k] and (m := _FIND[k].match(sentence, pos)) is not None:
-                    spans.add((pos, m.end()))
-                    resume[k] = m.end()
+    for pos, rules in _rule_tries(low, lows, starts, offset):
+        for k in rules:
+            if pos >= resume[k] and (m := _FIND[k].match(sentence, pos)) is not None:
+                spans.add((pos, m.end()))
+                resume[k] = m.end()
+    return _leftmost_longest(spans)
+
+
+def _leftmost_longest(spans: set[tuple[int, int]]) -> list[tuple[int, int]]:
     chosen: list[tuple[int, int]] = []
     for start, end in sorted(spans, key=lambda s: (s[0], s[0] - s[1])):
         if not chosen or start >= chosen[-1][1]:

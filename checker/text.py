@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from itertools import compress
-from typing import Any
+from typing import Any, TypeVar
 
 # Abbreviations that end with a period but do not end a sentence.
 _ABBREVIATIONS = frozenset(
@@ -87,6 +87,18 @@ def lower_in_place(text: str) -> str | None:
     return text.lower()
 
 
+# The ASCII letter a case-insensitive regex equates each of those characters with.
+_ODD_CASE_LETTERS = str.maketrans("\u0130\u0131\u017f\u212a", "iisk")
+
+
+def lower_keeping_offsets(text: str) -> str:
+    """`text.lower()`, but each character that `lower_in_place` refuses becomes the ASCII
+    letter a case-insensitive regex equates it with: fast scanners may search any text
+    so, as `lower_in_place` describes (the caller's own lower-case words of the text,
+    though, may still be longer than the words in it)."""
+    return text.translate(_ODD_CASE_LETTERS).lower()
+
+
 def words_regex(words: Iterable[str], end: str = "", prefixes: Iterable[str] = ()) -> str:
     """A regex matching any of `words` followed by `end`, or any of `prefixes` as they are.
 
@@ -122,13 +134,16 @@ def fold(text: str) -> str:
     return text.translate(_FOLD).casefold()
 
 
-class WordTable(dict[str, tuple[int, ...]]):
-    """A memo of `where(word)`: the offsets in a lower-case word where a pattern may
-    begin to match. Words recur (a corpus has far fewer distinct words than words), so
-    each is worked out once and then looked up, in C (`starts_in_words`). Emptied when
-    it holds `size` words."""
+_T = TypeVar("_T")
 
-    def __init__(self, where: Callable[[str], tuple[int, ...]], size: int = 1 << 16) -> None:
+
+class WordTable(dict[str, _T]):
+    """A memo of `where(word)`: what a lower-case word tells a scanner, such as the
+    offsets in it where a pattern may begin to match. Words recur (a corpus has far
+    fewer distinct words than words), so each is worked out once and then looked up, in
+    C (`starts_in_words`). Emptied when it holds `size` words."""
+
+    def __init__(self, where: Callable[[str], _T], size: int = 1 << 16) -> None:
         super().__init__()
         self._where = where
         self._size = size
@@ -137,7 +152,7 @@ class WordTable(dict[str, tuple[int, ...]]):
         # the class itself would also seem to have.
         self.cache_clear: Callable[[], None] = self.clear
 
-    def __missing__(self, low: str) -> tuple[int, ...]:
+    def __missing__(self, low: str) -> _T:
         found = self._where(low)
         if len(self) >= self._size:
             self.clear()
@@ -146,7 +161,7 @@ class WordTable(dict[str, tuple[int, ...]]):
 
 
 def starts_in_words(
-    table: WordTable, lows: Sequence[str], starts: Sequence[int], offset: int
+    table: WordTable[tuple[int, ...]], lows: Sequence[str], starts: Sequence[int], offset: int
 ) -> list[int]:
     """Where in the text the words `lows` (which begin at `starts`, each `offset` more
     than in the text) allow a match, by `table`, in increasing order if the words are."""

@@ -20,6 +20,7 @@ from checker.dates import (
     overlaps,
     resolve_time,
 )
+from checker.text import lower_keeping_offsets
 
 TUE = date(2023, 9, 5)  # seeds 000, 001, 002, 004
 MON = date(2023, 9, 4)  # seed 003
@@ -379,7 +380,7 @@ def _rule_by_rule(sentence: str) -> list[tuple[int, int]]:
 # One phrase for each way a rule (and a prefix) can begin, so that every first word the
 # fast scan must know about is exercised: a phrase it misses makes these tests fail.
 _PHRASES = (
-    "2023-09-05|Sept. 5, 2023|5 September 2023|5th of Sept.|September 2023|mid-September 2023"
+    "2023-09-05|Sept. 5, 2023|July 27th|5 September 2023|5th of Sept.|September 2023|mid-September 2023"
     "|early July|late2023|midSeptember|the end of August|the beginning of 2023"
     "|the start of next year|the middle of this week|July|in May|of March|by May|since March"
     "|during May|in 2023|since 1999|by 2020|during 2022|early 2023|the mid-1990s|the 2020s"
@@ -463,6 +464,33 @@ def test_find_from_words_equals_the_rule_by_rule_scan(sentence: str, splitter: s
     assert _found_from_words(sentence, splitter) == _rule_by_rule(sentence)
 
 
+def _assert_rules_tried_where_they_match(sentence: str, splitter: str) -> None:
+    # Not only where each rule's scan finds a match: wherever its pattern matches (the
+    # scan resumes at other positions after other rules' matches), with the look-up
+    # tables both cold and warm.
+    low = dates.lower_in_place(sentence)
+    if low is None:  # as find_time_expressions does then: the runs of its own lower case
+        low, splitter = lower_keeping_offsets(sentence), "runs"
+    matches = list(_WORD_SPLITTERS[splitter].finditer(low))
+    lows = [m.group() for m in matches]
+    starts = [m.start() + 7 for m in matches]
+    for table in (dates._STARTS_IN_WORD, dates._FOLLOW, dates._SECONDS_OF):
+        table.cache_clear()
+    for _ in range(2):
+        tries = dict(dates._rule_tries(low, lows, starts, 7))
+        for k, rule in enumerate(dates._FIND):
+            for pos in range(len(sentence) + 1):
+                if rule.match(sentence, pos):
+                    assert k in tries.get(pos, ()), (dates._NAMES[k], pos)
+
+
+@pytest.mark.parametrize("splitter", sorted(_WORD_SPLITTERS))
+@pytest.mark.parametrize("phrase", _PHRASES)
+def test_each_kind_of_phrase_has_its_rule_tried(phrase: str, splitter: str) -> None:
+    for sentence in (phrase, f"He said {phrase}.", f"(x-{phrase}, {phrase.upper()})"):
+        _assert_rules_tried_where_they_match(sentence, splitter)
+
+
 @settings(max_examples=400, deadline=None)
 @given(
     st.lists(
@@ -474,21 +502,18 @@ def test_find_from_words_equals_the_rule_by_rule_scan(sentence: str, splitter: s
     ).map(lambda parts: "".join(w + sep for w, sep in parts)),
     st.sampled_from(sorted(_WORD_SPLITTERS)),
 )
-def test_starts_are_where_any_rule_matches(sentence: str, splitter: str) -> None:
-    # The positions themselves, not only the spans found from them: from the sentence
-    # (also where lower case moves offsets, "İn") and from its words, with the look-up
-    # table of words both cold and warm.
-    low = dates.lower_in_place(sentence)
-    every = [m.start() for m in dates._ANY_START.finditer(sentence)]
-    assert dates._match_starts(sentence) == every
-    if low is None:
-        return
-    matches = list(_WORD_SPLITTERS[splitter].finditer(sentence))
-    lows = [m.group().lower() for m in matches]
-    starts = [m.start() + 7 for m in matches]
-    dates._STARTS_IN_WORD.cache_clear()
-    assert dates._word_starts(sentence, low, lows, starts, 7) == every
-    assert dates._word_starts(sentence, low, lows, starts, 7) == every
+def test_rules_are_tried_wherever_they_match(sentence: str, splitter: str) -> None:
+    _assert_rules_tried_where_they_match(sentence, splitter)
+
+
+def test_text_whose_lower_case_moves_offsets_is_read_from_its_own_runs() -> None:
+    for sentence in ("İn May, on Monday", "ſoon after Monday", "by 2020, tonıght", "İİ in 2020"):
+        chunks = list(re.finditer(r"\S+", sentence))
+        words = [m.group().lower() for m in chunks]  # "i̇n": longer than "İn"
+        starts = [m.start() for m in chunks]
+        expected = _rule_by_rule(sentence)
+        assert find_time_expressions(sentence, words, starts) == expected != []
+        assert find_time_expressions(sentence) == expected
 
 
 def test_regex_classes_are_the_str_predicates_the_word_scan_uses() -> None:

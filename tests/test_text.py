@@ -11,7 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from checker import text as text_module
-from checker.text import WordTable, fold, lower_in_place, sentence_spans, starts_in_words
+from checker.text import (
+    WordTable,
+    fold,
+    lower_in_place,
+    lower_keeping_offsets,
+    sentence_spans,
+    starts_in_words,
+)
 
 SEEDS = sorted((Path(__file__).resolve().parents[1] / "seeds").glob("*.txt"))
 
@@ -215,11 +222,17 @@ def test_lower_in_place_keeps_offsets_and_case_insensitive_matches() -> None:
             assert lower_in_place(char) == lower
     assert all(lower_in_place(f"x {c} y") is None for c in refused)
     assert len(refused) == 4
+    for char in refused:
+        # lower_keeping_offsets turns each into the one ASCII letter IGNORECASE equates it with
+        lower = lower_keeping_offsets(f"x {char} y")
+        assert len(lower) == 5 and lower[2].isascii()
+        assert re.compile(lower[2], re.IGNORECASE).match(char)
 
 
 def test_lower_in_place() -> None:
     assert lower_in_place("On Sept. 5 “Kim” said") == "on sept. 5 “kim” said"
     assert lower_in_place("ſoon") is None
+    assert lower_keeping_offsets("İn ſoon") == lower_keeping_offsets("In soon") == "in soon"
 
 
 @settings(max_examples=300, deadline=None)
