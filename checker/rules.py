@@ -13,6 +13,7 @@ that cannot be found, is left out rather than guessed.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -142,20 +143,34 @@ class _ArticleReader:
     def __init__(self, article: Article) -> None:
         self.article = article
         self.text = article.text
-        self.sentences = [self._sentence(s, e) for s, e in sentence_spans(article.text)]
+        # The words of the whole article, found in one pass and then shared out among its
+        # sentences: no word crosses a sentence's edge (sentences are cut where a space or
+        # a line break follows, and neither is part of a word), so these are the words a
+        # pass over each sentence alone would find, without a regex scan per sentence.
+        matches = list(_TOKEN.finditer(article.text))
+        # map() with C functions rather than comprehensions: this runs for every word.
+        self.words = list(map(_MATCH_TEXT, matches))
+        self.starts = list(map(_MATCH_START, matches))
+        self.lows = list(map(str.lower, self.words))
+        self.sentences: list[_Sentence] = []
+        first = 0  # the index of the sentence's first word
+        for start, end in sentence_spans(article.text):
+            first = bisect_left(self.starts, start, first)
+            last = bisect_left(self.starts, end, first)
+            self.sentences.append(self._sentence(start, end, first, last))
         self.persons: dict[str, str] = {}  # short form (lower) -> full name
         self.claims: list[Claim] = []
         self.mentions: list[EntityMention] = []
 
     # -- structure ---------------------------------------------------------------------
 
-    def _sentence(self, start: int, end: int) -> _Sentence:
+    def _sentence(self, start: int, end: int, first: int, last: int) -> _Sentence:
+        """The sentence from `start` to `end`, whose words are the article's words
+        `first` up to `last`."""
         text = self.text[start:end]
-        matches = list(_TOKEN.finditer(self.text, start, end))
-        # map() with C functions rather than comprehensions: this runs for every word.
-        words = list(map(_MATCH_TEXT, matches))
-        starts = list(map(_MATCH_START, matches))
-        lows = list(map(str.lower, words))
+        words = self.words[first:last]
+        starts = self.starts[first:last]
+        lows = self.lows[first:last]
         quotes: list[tuple[int, int]] = []
         # Most sentences quote nothing: `in` rules that out faster than a regex search.
         opening = _OPENING_QUOTE.search(text) if '"' in text or "“" in text else None
