@@ -13,6 +13,7 @@ that cannot be found, is left out rather than guessed.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -142,20 +143,34 @@ class _ArticleReader:
     def __init__(self, article: Article) -> None:
         self.article = article
         self.text = article.text
-        self.sentences = [self._sentence(s, e) for s, e in sentence_spans(article.text)]
+        # The words of the whole article, found in one pass and then shared out among its
+        # sentences: no word crosses a sentence's edge (sentences are cut where a space or
+        # a line break follows, and neither is part of a word), so these are the words a
+        # pass over each sentence alone would find, without a regex scan per sentence.
+        matches = list(_TOKEN.finditer(article.text))
+        # map() with C functions rather than comprehensions: this runs for every word.
+        self.words = list(map(_MATCH_TEXT, matches))
+        self.starts = list(map(_MATCH_START, matches))
+        self.lows = list(map(str.lower, self.words))
+        self.sentences: list[_Sentence] = []
+        first = 0  # the index of the sentence's first word
+        for start, end in sentence_spans(article.text):
+            first = bisect_left(self.starts, start, first)
+            last = bisect_left(self.starts, end, first)
+            self.sentences.append(self._sentence(start, end, first, last))
         self.persons: dict[str, str] = {}  # short form (lower) -> full name
         self.claims: list[Claim] = []
         self.mentions: list[EntityMention] = []
 
     # -- structure ---------------------------------------------------------------------
 
-    def _sentence(self, start: int, end: int) -> _Sentence:
+    def _sentence(self, start: int, end: int, first: int, last: int) -> _Sentence:
+        """The sentence from `start` to `end`, whose words are the article's words
+        `first` up to `last`."""
         text = self.text[start:end]
-        matches = list(_TOKEN.finditer(self.text, start, end))
-        # map() with C functions rather than comprehensions: this runs for every word.
-        words = list(map(_MATCH_TEXT, matches))
-        starts = list(map(_MATCH_START, matches))
-        lows = list(map(str.lower, words))
+        words = self.words[first:last]
+        starts = self.starts[first:last]
+        lows = self.lows[first:last]
         quotes: list[tuple[int, int]] = []
         # Most sentences quote nothing: `in` rules that out faster than a regex search.
         opening = _OPENING_QUOTE.search(text) if '"' in text or "“" in text else None
@@ -173,9 +188,6 @@ class _ArticleReader:
     def read(self) -> Extraction:
         for sentence in self.sentences:
             sentence.shapes = self._find_shapes(sentence)
-            for shape, _, _ in sentence.shapes:
-                if shape.register is not None:
-                    self._register_person(shape.register)
         # Second pass: short forms ("Kim", "Shoigu") now resolve to full names seen anywhere.
         for sentence in self.sentences:
             sentence.mentions = self._resolve_mentions(sentence)
@@ -204,7 +216,8 @@ class _ArticleReader:
 
     def _find_shapes(self, sentence: _Sentence) -> list[tuple[_Shape, int, int]]:
         """Capitalised runs of the sentence, classified as far as the run alone allows,
-        each with the start and end of the name it holds."""
+        each with the start and end of the name it holds. The full names of people among
+        them are registered (`_register_person`) as they are found."""
         shapes: list[tuple[_Shape, int, int]] = []
         words, lows, starts = sentence.words, sentence.lows, sentence.starts
         # A word is capitalised when its first character is upper case ("U.S." also when
@@ -231,9 +244,12 @@ class _ArticleReader:
             if i >= 2 and lows[i - 1] in {"for", "of", "&"} and caps[i - 2]:
                 continue  # the tail of a longer name ("Institute for National Unification")
             role = lows[i - 1] if i > 0 and lows[i - 1] in lx.ROLE_WORDS else None
-            shape = _shape(tuple(words[i : j + 1]), role)
+            # Most runs are one word: a 1-tuple is cheaper to make than a slice turned tuple.
+            shape = _shape((words[i],) if j == i else tuple(words[i : j + 1]), role)
             if shape is not None:
                 shapes.append((shape, starts[i + shape.first], starts[j] + shape.last_len))
+                if shape.register is not None:
+                    self._register_person(shape.register)
         return shapes
 
     def _resolve_mentions(self, sentence: _Sentence) -> list[_Mention]:

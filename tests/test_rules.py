@@ -705,6 +705,28 @@ def test_token_pattern_on_abbreviations_and_joined_words() -> None:
     assert "U.S." in words and "a.m." in words and "Jong-un's" in words and "J.R.R." in words
 
 
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["Mr.", "U.S.", "a.m.", "J.", "5.", "x-", "O'Neil", "é", "word", "İ"])
+        | st.sampled_from([" ", "  ", "", ".", "!", "?", "”", "“", ")", "-", "’", "\n", "\r\n"])
+        | st.sampled_from(["\x1c", "\u2028", "\t", "\xa0", "\x85", "\v"]),
+        max_size=14,
+    ).map("".join)
+)
+def test_sentences_get_the_words_a_pass_over_each_finds(text: str) -> None:
+    # The reader tokenises the whole article once and shares the words out among its
+    # sentences: they must be the words a pass over each sentence alone finds.
+    reader = rules._ArticleReader(article(text))
+    assert [(s.start, s.end) for s in reader.sentences] == sentence_spans(text)
+    for s in reader.sentences:
+        matches = list(rules._TOKEN.finditer(text, s.start, s.end))
+        assert s.words == [m.group() for m in matches]
+        assert s.starts == [m.start() for m in matches]
+        assert s.lows == [m.group().lower() for m in matches]
+    assert sum(len(s.words) for s in reader.sentences) == len(rules._TOKEN.findall(text))
+
+
 def test_cue_words_are_lower_case() -> None:
     # `_CUE_WORDS` is looked up in the lower-cased words: a verb written otherwise in the
     # lexicon would never be found.
