@@ -188,6 +188,9 @@ class _ArticleReader:
     def read(self) -> Extraction:
         for sentence in self.sentences:
             sentence.shapes = self._find_shapes(sentence)
+            for shape, _, _ in sentence.shapes:
+                if shape.register is not None:
+                    self._register_person(shape.register)
         # Second pass: short forms ("Kim", "Shoigu") now resolve to full names seen anywhere.
         for sentence in self.sentences:
             sentence.mentions = self._resolve_mentions(sentence)
@@ -216,8 +219,7 @@ class _ArticleReader:
 
     def _find_shapes(self, sentence: _Sentence) -> list[tuple[_Shape, int, int]]:
         """Capitalised runs of the sentence, classified as far as the run alone allows,
-        each with the start and end of the name it holds. The full names of people among
-        them are registered (`_register_person`) as they are found."""
+        each with the start and end of the name it holds."""
         shapes: list[tuple[_Shape, int, int]] = []
         words, lows, starts = sentence.words, sentence.lows, sentence.starts
         # A word is capitalised when its first character is upper case ("U.S." also when
@@ -248,8 +250,6 @@ class _ArticleReader:
             shape = _shape((words[i],) if j == i else tuple(words[i : j + 1]), role)
             if shape is not None:
                 shapes.append((shape, starts[i + shape.first], starts[j] + shape.last_len))
-                if shape.register is not None:
-                    self._register_person(shape.register)
         return shapes
 
     def _resolve_mentions(self, sentence: _Sentence) -> list[_Mention]:
