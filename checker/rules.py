@@ -112,6 +112,7 @@ class _Sentence:
     words: list[str]
     lows: list[str]
     starts: list[int]
+    caps: list[bool]  # whether the word is capitalised (`_ArticleReader.caps`)
     quotes: list[tuple[int, int]]  # absolute spans of quoted text (inside the marks)
     mentions: list[_Mention] = field(default_factory=list)
     heading: bool = False
@@ -152,6 +153,12 @@ class _ArticleReader:
         self.words = list(map(_MATCH_TEXT, matches))
         self.starts = list(map(_MATCH_START, matches))
         self.lows = list(map(str.lower, self.words))
+        # A word is capitalised when its first character is upper case ("U.S." also when
+        # written "u.s.").
+        self.caps = list(map(str.isupper, map(_FIRST_CHARACTER, self.words)))
+        if not _CAPITALISED_ABBREVIATIONS.isdisjoint(self.lows):
+            for k, low in enumerate(self.lows):
+                self.caps[k] = self.caps[k] or low in _CAPITALISED_ABBREVIATIONS
         self.sentences: list[_Sentence] = []
         first = 0  # the index of the sentence's first word
         for start, end in sentence_spans(article.text):
@@ -171,6 +178,7 @@ class _ArticleReader:
         words = self.words[first:last]
         starts = self.starts[first:last]
         lows = self.lows[first:last]
+        caps = self.caps[first:last]
         quotes: list[tuple[int, int]] = []
         # Most sentences quote nothing: `in` rules that out faster than a regex search.
         opening = _OPENING_QUOTE.search(text) if '"' in text or "“" in text else None
@@ -183,7 +191,7 @@ class _ArticleReader:
             else:
                 opening = _OPENING_QUOTE.search(text, i + 1)
         heading = text[-1] not in '.!?"”’)' and len(words) <= 10
-        return _Sentence(start, end, text, words, lows, starts, quotes, heading=heading)
+        return _Sentence(start, end, text, words, lows, starts, caps, quotes, heading=heading)
 
     def read(self) -> Extraction:
         for sentence in self.sentences:
@@ -221,13 +229,7 @@ class _ArticleReader:
         """Capitalised runs of the sentence, classified as far as the run alone allows,
         each with the start and end of the name it holds."""
         shapes: list[tuple[_Shape, int, int]] = []
-        words, lows, starts = sentence.words, sentence.lows, sentence.starts
-        # A word is capitalised when its first character is upper case ("U.S." also when
-        # written "u.s."). map() rather than a comprehension: this runs for every word.
-        caps = list(map(str.isupper, map(_FIRST_CHARACTER, words)))
-        if not _CAPITALISED_ABBREVIATIONS.isdisjoint(lows):
-            for k, low in enumerate(lows):
-                caps[k] = caps[k] or low in _CAPITALISED_ABBREVIATIONS
+        words, lows, starts, caps = sentence.words, sentence.lows, sentence.starts, sentence.caps
         n = len(words)
         free = 0  # the first word after the last run
         for i in compress(range(n), caps):
