@@ -47,6 +47,7 @@ from checker.models import (
 )
 from checker.quantities import canonical_unit, quantities_conflict
 from checker.stories import group_stories
+from checker.text import WordTable
 from checker.unionfind import DisjointSets
 from checker.workers import can_fork, forked_imap
 
@@ -1262,9 +1263,8 @@ def _signature(text: str) -> frozenset[str]:
             if hint in folded:
                 folded = pattern.sub(replacement, folded)
                 break
-    out = set(map(_signature_word, set(_signature_words(folded))))
-    out.discard("")
-    return frozenset(out)
+    found = frozenset(map(_SIGNATURE_WORDS.__getitem__, _signature_words(folded)))
+    return found - _LEFT_OUT if "" in found else found
 
 
 def _signature_words(text: str) -> list[str]:
@@ -1274,7 +1274,6 @@ def _signature_words(text: str) -> list[str]:
     return text.encode("ascii", "replace").translate(_SIG_BYTES).decode("ascii").split()
 
 
-@lru_cache(maxsize=1 << 16)
 def _signature_word(word: str) -> str:
     """The signature form of one word, or "" for a word a signature leaves out."""
     word = fold_spelling(word)
@@ -1282,6 +1281,11 @@ def _signature_word(word: str) -> str:
     if word in _STOPWORDS or len(word) < 3:
         return ""
     return _stem(word)
+
+
+# Texts are many, their words few: each word's signature form is looked up, in C.
+_SIGNATURE_WORDS = WordTable(_signature_word)
+_LEFT_OUT = frozenset({""})
 
 
 def _stem(word: str) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from itertools import compress
-from typing import Any
+from typing import Any, TypeVar
 
 # Abbreviations that end with a period but do not end a sentence.
 _ABBREVIATIONS = frozenset(
@@ -122,13 +122,16 @@ def fold(text: str) -> str:
     return text.translate(_FOLD).casefold()
 
 
-class WordTable(dict[str, tuple[int, ...]]):
-    """A memo of `where(word)`: the offsets in a lower-case word where a pattern may
-    begin to match. Words recur (a corpus has far fewer distinct words than words), so
-    each is worked out once and then looked up, in C (`starts_in_words`). Emptied when
-    it holds `size` words."""
+_Found = TypeVar("_Found")
 
-    def __init__(self, where: Callable[[str], tuple[int, ...]], size: int = 1 << 16) -> None:
+
+class WordTable(dict[str, _Found]):
+    """A memo of `where(word)`: for instance the offsets in a lower-case word where a
+    pattern may begin to match. Words recur (a corpus has far fewer distinct words than
+    words), so each is worked out once and then looked up, in C (`starts_in_words`).
+    Emptied when it holds `size` words."""
+
+    def __init__(self, where: Callable[[str], _Found], size: int = 1 << 16) -> None:
         super().__init__()
         self._where = where
         self._size = size
@@ -137,7 +140,7 @@ class WordTable(dict[str, tuple[int, ...]]):
         # the class itself would also seem to have.
         self.cache_clear: Callable[[], None] = self.clear
 
-    def __missing__(self, low: str) -> tuple[int, ...]:
+    def __missing__(self, low: str) -> _Found:
         found = self._where(low)
         if len(self) >= self._size:
             self.clear()
@@ -146,7 +149,7 @@ class WordTable(dict[str, tuple[int, ...]]):
 
 
 def starts_in_words(
-    table: WordTable, lows: Sequence[str], starts: Sequence[int], offset: int
+    table: WordTable[tuple[int, ...]], lows: Sequence[str], starts: Sequence[int], offset: int
 ) -> list[int]:
     """Where in the text the words `lows` (which begin at `starts`, each `offset` more
     than in the text) allow a match, by `table`, in increasing order if the words are."""
