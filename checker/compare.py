@@ -47,6 +47,7 @@ from checker.models import (
 )
 from checker.quantities import canonical_unit, quantities_conflict
 from checker.stories import group_stories
+from checker.text import WordTable
 from checker.unionfind import DisjointSets
 from checker.workers import can_fork, forked_imap
 
@@ -54,6 +55,7 @@ SPEECH_PREDICATES = frozenset({"say", "warn", "confirm", "accuse", "deny"})
 TRIP_PREDICATES = frozenset({"visit", "travel", "meet", "attend", "hold"})
 _MAX_BLOCK = 400  # a blocking key shared by more claims than this is too common to use
 _ALL_PAIRS = 96  # up to this many items, _clusters tests every pair's masks, not buckets
+assert _ALL_PAIRS < _MAX_BLOCK  # so all of a small group's keys are usable
 
 _STOPWORDS = frozenset(
     """a an the and or of to in on at for by with from that this these those is are was were
@@ -1016,25 +1018,25 @@ def _clusters(
     size = Counter(chain.from_iterable(item_keys))
     ranked = sorted(k for k, c in size.items() if c >= 2)
     bit = {k: 1 << r for r, k in enumerate(ranked)}
-    usable = sum(b for k, b in bit.items() if size[k] <= _MAX_BLOCK)
     full = [sum(map(bit.get, ks, repeat(0))) for ks in item_keys]  # summed in C
-    masks = [f & usable for f in full]
     links: list[tuple[int, int, int]] = []
-    n = len(items)
-    if n <= _ALL_PAIRS:
-        # only items holding enough shared keys can be linked
-        least = max(min_shared, 1)
-        able = [i for i, f in enumerate(full) if f.bit_count() >= least and masks[i]]
+    least = max(min_shared, 1)  # shared keys a linked pair has: one at least
+    if len(items) <= _ALL_PAIRS:
+        # Fewer items than _MAX_BLOCK: every key is usable, so one AND of two items'
+        # masks gives both tests (a usable key shared, and enough keys shared).
+        able = [i for i, f in enumerate(full) if f.bit_count() >= least]
         for at, i in enumerate(able):
-            mi, fi, a = masks[i], full[i], items[i]
+            fi, a = full[i], items[i]
             for j in able[at + 1 :]:
-                common = mi & masks[j]
-                if common and (fi & full[j]).bit_count() >= min_shared and same(a, items[j]):
+                common = fi & full[j]
+                if common.bit_count() >= least and same(a, items[j]):
                     links.append(((common & -common).bit_length(), i, j))
     else:
+        usable = sum(b for k, b in bit.items() if size[k] <= _MAX_BLOCK)
+        masks = [f & usable for f in full]
         rank = {k: r for r, k in enumerate(ranked)}
         ranks = [[rank[k] for k in ks if k in rank] for ks in item_keys]
-        for i, j in _sharing_pairs(ranks, masks, max(min_shared, 1)):
+        for i, j in _sharing_pairs(ranks, masks, least):
             if same(items[i], items[j]):
                 common = masks[i] & masks[j]
                 links.append(((common & -common).bit_length(), i, j))
@@ -1261,9 +1263,8 @@ def _signature(text: str) -> frozenset[str]:
             if hint in folded:
                 folded = pattern.sub(replacement, folded)
                 break
-    out = set(map(_signature_word, set(_signature_words(folded))))
-    out.discard("")
-    return frozenset(out)
+    found = frozenset(map(_SIGNATURE_WORDS.__getitem__, _signature_words(folded)))
+    return found - _LEFT_OUT if "" in found else found
 
 
 def _signature_words(text: str) -> list[str]:
@@ -1273,7 +1274,6 @@ def _signature_words(text: str) -> list[str]:
     return text.encode("ascii", "replace").translate(_SIG_BYTES).decode("ascii").split()
 
 
-@lru_cache(maxsize=1 << 16)
 def _signature_word(word: str) -> str:
     """The signature form of one word, or "" for a word a signature leaves out."""
     word = fold_spelling(word)
@@ -1281,6 +1281,11 @@ def _signature_word(word: str) -> str:
     if word in _STOPWORDS or len(word) < 3:
         return ""
     return _stem(word)
+
+
+# Texts are many, their words few: each word's signature form is looked up, in C.
+_SIGNATURE_WORDS = WordTable(_signature_word)
+_LEFT_OUT = frozenset({""})
 
 
 def _stem(word: str) -> str:

@@ -1005,6 +1005,22 @@ def test_signature_words_are_the_runs_of_a_to_z_and_underscore(text: str) -> Non
     assert _signature_words(text.lower()) == re.findall("[a-z_]+", text.lower())
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The talks, the TALKS and the negotiations were progressing",
+        "of the and it",  # stopwords only: an empty signature
+        "",
+        "Weapons supplied; arms provided, armoured trains",
+    ],
+)
+def test_signature_is_the_signature_forms_of_its_words(text: str) -> None:
+    from checker.compare import _signature, _signature_word
+
+    words = re.findall("[a-z_]+", text.lower())  # no phrase to replace in these texts
+    assert _signature(text) == {_signature_word(w) for w in words} - {""}
+
+
 def test_claims_are_sorted_by_place_then_by_their_serialisation_on_a_tie() -> None:
     from checker.compare import _claim_key, _sort_claims
 
