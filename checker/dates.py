@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from itertools import compress
 from typing import Literal, NamedTuple
 
 from checker.text import (
@@ -26,7 +27,6 @@ from checker.text import (
     fold,
     lower_in_place,
     lower_keeping_offsets,
-    starts_in_words,
     words_regex,
 )
 
@@ -322,18 +322,44 @@ def _opens(run: str) -> bool:
     return run in _FIRST_SET or run.startswith(_LEAD_PARTS) or run[0].isdecimal()
 
 
-def _starts_in_word(low: str) -> tuple[int, ...]:
-    """The offsets in a lower-case word where a time expression may start (a superset)."""
+# Most candidate words begin a match only with the right word after them (`_NEXT_WORDS`,
+# `_PREPOSITIONS`), and mostly the word after them is not one: so such a word says what
+# the next word must begin with (`_NEEDS`, a bit each), each word what it begins with
+# (`_OPENS_AFTER`), and `_CANDIDATE` runs only where the two meet. Such a word is a whole
+# run of \w, and where whitespace follows it the next run of \w opens the next word
+# (where other characters follow, `_CANDIDATE` fails anyway).
+_AFTERS = list(dict.fromkeys(_NEXT_WORDS.values()))
+_AFTER_PATTERNS = [re.compile(after) for after in _AFTERS]
+_AFTER_PREPOSITION = 1 << len(_AFTERS)
+_NEEDS = {word: 1 << _AFTERS.index(after) for word, after in _NEXT_WORDS.items()} | dict.fromkeys(
+    _PREPOSITIONS, _AFTER_PREPOSITION
+)
+
+
+def _starts_in_word(low: str) -> tuple[int, tuple[int, ...]] | None:
+    """Where a time expression may start in a lower-case word: the offsets in it (a
+    superset), with the bits of `_NEEDS` the next word must meet (0: none). None where
+    none may start."""
     if low.isalnum():
         # A run of \w only: it can start a match only as a whole.
-        return (0,) if _opens(low) else ()
+        return (_NEEDS.get(low, 0), (0,)) if _opens(low) else None
     # "Monday’s", "a.m.", "mid-May": each run of \w in it that may start one. Whether
     # the word's first run does also depends on the character before the word, which
     # the scan's own look-behind decides.
-    return tuple(m.start() for m in _OPENING_RUN.finditer(low) if _opens(m.group()))
+    offsets = tuple(m.start() for m in _OPENING_RUN.finditer(low) if _opens(m.group()))
+    return (0, offsets) if offsets else None
+
+
+def _opens_after(low: str) -> int:
+    """The bits of `_NEEDS` that a word meets as the word after: those of the `_AFTERS`
+    it begins with, and `_AFTER_PREPOSITION` if its first run `_opens`."""
+    bits = sum(1 << i for i, pattern in enumerate(_AFTER_PATTERNS) if pattern.match(low))
+    run = _RUN.match(low)
+    return bits | (_AFTER_PREPOSITION if run is not None and _opens(run.group()) else 0)
 
 
 _STARTS_IN_WORD = WordTable(_starts_in_word)
+_OPENS_AFTER = WordTable(_opens_after)
 
 
 def _rule_tries(
@@ -345,15 +371,24 @@ def _rule_tries(
     A match starts where a maximal run of \\w begins (not after "-"), and that run lies
     in one of the words. In a word of \\w characters only (`str.isalnum`, as \\w is
     alphanumeric or "_"), that run is the word itself, so a look-up per word (in C: a
-    first word, early/mid/late, a digit) leaves only the few worth trying; a word with
+    first word, early/mid/late, a digit) leaves only the few worth trying, and of those
+    "the", "in", "a" ... only where the next word meets their `_NEEDS`; a word with
     other characters in it ("Monday’s", "mid-May", "a.m.") has each of its runs tried.
     Trying more positions or rules than needed changes nothing: a rule is kept only
     where its own pattern matches.
     """
     tries: list[tuple[int, frozenset[int]]] = []
-    for pos in starts_in_words(_STARTS_IN_WORD, lows, starts, offset):
-        if (m := _CANDIDATE.match(low, pos)) is not None and (rules := _rules_at(m.groups())):
-            tries.append((pos, rules))
+    in_word = list(map(_STARTS_IN_WORD.__getitem__, lows))
+    last = len(lows) - 1
+    for i in compress(range(len(lows)), in_word):
+        need, offsets = in_word[i]  # type: ignore[misc]  # not None: compress drops those
+        if need and (i == last or not need & _OPENS_AFTER[lows[i + 1]]):
+            continue
+        for k in offsets:
+            pos = starts[i] - offset + k
+            m = _CANDIDATE.match(low, pos)
+            if m is not None and (rules := _rules_at(m.groups())):
+                tries.append((pos, rules))
     return tries
 
 
@@ -382,22 +417,19 @@ def find_time_expressions(
         runs = list(_RUN.finditer(low))
         lows, starts, offset = [m.group() for m in runs], [m.start() for m in runs], 0
     # The matches each `_FIND` pattern's `finditer` would yield (left to right, each
-    # search resuming at the end of the previous match), tried only where one can start.
+    # search resuming at the end of the previous match), tried only where one can start;
+    # as (start, -end), which sort leftmost and then longest first.
     spans: set[tuple[int, int]] = set()
     resume = [0] * len(_FIND)
     for pos, rules in _rule_tries(low, lows, starts, offset):
         for k in rules:
             if pos >= resume[k] and (m := _FIND[k].match(sentence, pos)) is not None:
-                spans.add((pos, m.end()))
-                resume[k] = m.end()
-    return _leftmost_longest(spans)
-
-
-def _leftmost_longest(spans: set[tuple[int, int]]) -> list[tuple[int, int]]:
+                resume[k] = end = m.end()
+                spans.add((pos, -end))
     chosen: list[tuple[int, int]] = []
-    for start, end in sorted(spans, key=lambda s: (s[0], s[0] - s[1])):
+    for start, minus_end in sorted(spans):
         if not chosen or start >= chosen[-1][1]:
-            chosen.append((start, end))
+            chosen.append((start, -minus_end))
     return chosen
 
 

@@ -61,7 +61,10 @@ _ADJ_SUFFIXES = ("al", "ic", "ar", "ary", "ive", "ous", "an", "ese", "ish", "ful
                  "ed", "ern", "ian")  # fmt: skip
 _ADJECTIVES = _words("new old more additional other big small large major key top")
 
-_WORD = "|".join(sorted([*_SMALL, *_SCALE, "dozen"], key=len, reverse=True))
+# Alternations as tries (`words_regex`): a word that is the start of another ("seven",
+# "seventeen") is still tried after it, as in a list of the longest first.
+_WORD = words_regex(sorted([*_SMALL, *_SCALE, "dozen"]))
+_QUALIFIER = words_regex(sorted(_QUALIFIERS))
 _NUMBER = re.compile(
     r"(?P<cur>[$€£])?(?:"
     r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
@@ -72,12 +75,8 @@ _NUMBER = re.compile(
     r"(?P<pct>\s*%|\s+per\s*cent\b|\s+percent\b)?",
     re.IGNORECASE,
 )
-_QUALIFIER_BEFORE = re.compile(
-    r"\b(?P<q>" + "|".join(sorted(_QUALIFIERS, key=len, reverse=True)) + r")\s+$", re.IGNORECASE
-)
-_QUALIFIER_PREFIX = re.compile(
-    r"(?:(?P<q>" + "|".join(sorted(_QUALIFIERS, key=len, reverse=True)) + r")\s+)?", re.IGNORECASE
-)
+_QUALIFIER_BEFORE = re.compile(rf"\b(?P<q>{_QUALIFIER})\s+$", re.IGNORECASE)
+_QUALIFIER_PREFIX = re.compile(rf"(?:(?P<q>{_QUALIFIER})\s+)?", re.IGNORECASE)
 # Where a `_NUMBER` match can start: a digit, a currency sign, or the start of a word (a
 # maximal run of \\w) that is a number word or "half"/"a"/"an": the words branch starts at
 # \b and each word in it is followed by a separator or \\b. Searched in lower case.
@@ -90,8 +89,9 @@ _FIRST_WORD_ANY_CASE = re.compile(_FIRST_WORD.pattern, re.IGNORECASE)
 
 _UNIT_WORD = re.compile(r"(?:\s+|-)(?P<w>[A-Za-z][A-Za-z'’]*)")
 _YEAR_CONTEXT = re.compile(r"\b(?:in|since|by|during|from|until|of|before|after)\s+$", re.I)
-_MONTH_BEFORE = re.compile(r"\b(?:" + "|".join(_MONTH_WORDS) + r")\.?\s+$", re.IGNORECASE)
-_MONTH_AFTER = re.compile(r"\s+(?:of\s+)?(?:" + "|".join(_MONTH_WORDS) + r")\b", re.IGNORECASE)
+_MONTH_WORD = words_regex(_MONTH_WORDS)
+_MONTH_BEFORE = re.compile(rf"\b{_MONTH_WORD}\.?\s+$", re.IGNORECASE)
+_MONTH_AFTER = re.compile(rf"\s+(?:of\s+)?{_MONTH_WORD}\b", re.IGNORECASE)
 
 
 _NUMBER_WORD_GAPS = re.compile(r"[\s-]+")
@@ -244,8 +244,7 @@ def _starts_in_word(low: str) -> tuple[int, ...]:
             found.add(0)
     else:
         # "twenty-five", "o’three": the number words in it. Whether one at offset 0 begins
-        # a match depends on the character before the word, which `_NUMBER` decides.
-        found.add(0)
+        # a match also depends on the character before the word, which `_NUMBER` decides.
         found.update(m.start() for m in _FIRST_WORD.finditer(low))
     return tuple(sorted(found))
 

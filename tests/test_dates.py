@@ -474,7 +474,7 @@ def _assert_rules_tried_where_they_match(sentence: str, splitter: str) -> None:
     matches = list(_WORD_SPLITTERS[splitter].finditer(low))
     lows = [m.group() for m in matches]
     starts = [m.start() + 7 for m in matches]
-    for table in (dates._STARTS_IN_WORD, dates._FOLLOW, dates._SECONDS_OF):
+    for table in (dates._STARTS_IN_WORD, dates._OPENS_AFTER, dates._FOLLOW, dates._SECONDS_OF):
         table.cache_clear()
     for _ in range(2):
         tries = dict(dates._rule_tries(low, lows, starts, 7))
@@ -522,3 +522,28 @@ def test_regex_classes_are_the_str_predicates_the_word_scan_uses() -> None:
     for char in map(chr, range(sys.maxunicode + 1)):
         assert bool(digit.match(char)) == char.isdecimal(), hex(ord(char))
         assert bool(word.match(char)) == (char.isalnum() or char == "_"), hex(ord(char))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(sorted(dates._NEEDS)),
+    st.sampled_from([*_PIECES, "Monday’s", "mid-May", "1990s", "x_2023", "٣", "_in", "endless"]),
+    st.sampled_from(_PIECES),
+)
+def test_next_word_test_keeps_every_candidate(word: str, after: str, rest: str) -> None:
+    # `_rule_tries` runs `_CANDIDATE` after such a word only where the next word meets
+    # its `_NEEDS`: a necessary condition, so every candidate must pass it.
+    low = f"{word} {after} {rest}".lower()
+    if dates._CANDIDATE.match(low) is not None:
+        assert dates._NEEDS[word] & dates._opens_after(after.lower())
+
+
+def test_next_word_test_drops_words_that_cannot_go_on() -> None:
+    assert not dates._NEEDS["the"] & dates._opens_after("house")
+    assert not dates._NEEDS["in"] & dates._opens_after("london")
+    assert dates._NEEDS["in"] & dates._opens_after("the")
+    assert dates._NEEDS["two"] & dates._opens_after("weeks")
+    low = "in the house, on a hill, at the end"
+    words = list(re.finditer(r"\w+", low))
+    tries = dates._rule_tries(low, [m.group() for m in words], [m.start() for m in words], 0)
+    assert [pos for pos, _ in tries] == [low.index("at"), low.index("the end")]

@@ -16,6 +16,7 @@ from checker.quantities import (
     parse_quantity,
     quantities_conflict,
 )
+from checker.text import words_regex
 
 
 def _q(text: str) -> Quantity:
@@ -270,3 +271,63 @@ def test_number_matches_from_words_equal_a_full_scan(sentence: str, splitter: st
     full = list(quantities._NUMBER.finditer(sentence))
     assert spans(quantities._number_matches(sentence, lows, starts, offset)) == spans(full)
     assert find_quantities(sentence, lows, starts, offset) == find_quantities(sentence)
+
+
+# The patterns whose alternations are written as tries (`words_regex`), in the plain
+# form they had: lists of words, the longest first (the months in alphabetical order).
+def _plain(pattern: re.Pattern[str]) -> re.Pattern[str]:
+    def longest_first(words: list[str]) -> list[str]:
+        return sorted(words, key=len, reverse=True)
+
+    plain = pattern.pattern
+    for words, listed in (
+        (sorted([*quantities._SMALL, *quantities._SCALE, "dozen"]), longest_first),
+        (sorted(quantities._QUALIFIERS), longest_first),
+        (quantities._MONTH_WORDS, sorted),
+    ):
+        alternation = "|".join(re.escape(w) for w in listed(words))
+        plain = plain.replace(words_regex(words), f"(?:{alternation})")
+    assert plain != pattern.pattern
+    return re.compile(plain, pattern.flags)
+
+
+_TRIE_PATTERNS = ("_NUMBER", "_QUALIFIER_BEFORE", "_QUALIFIER_PREFIX", "_MONTH_BEFORE")
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(
+                [
+                    *_PIECES,
+                    "seventeen",
+                    "seven",
+                    "approx",
+                    "approximately",
+                    "Sep",
+                    "sept",
+                    "September",
+                    "just over",
+                    "no more than",
+                    "upwards of",
+                    "eighty",
+                ]
+            ),
+            st.sampled_from([" ", "  ", "", "-", ", ", ".", ". ", "\n"]),
+        ),
+        max_size=8,
+    ).map(lambda parts: "".join(w + sep for w, sep in parts))
+)
+def test_trie_alternations_match_as_lists_of_the_longest_first(text: str) -> None:
+    def found(pattern: re.Pattern[str]) -> list[tuple[int, int, dict[str, str | None]]]:
+        runs = [pattern.match(text, pos) for pos in range(len(text) + 1)]
+        runs += [pattern.search(text, 0, end) for end in range(len(text) + 1)]
+        return [(m.start(), m.end(), m.groupdict()) if m else (-1, -1, {}) for m in runs]
+
+    for name in _TRIE_PATTERNS:
+        pattern = getattr(quantities, name)
+        assert found(pattern) == found(_plain(pattern)), name
+    assert [m.span() for m in quantities._MONTH_AFTER.finditer(text)] == [
+        m.span() for m in _plain(quantities._MONTH_AFTER).finditer(text)
+    ]
