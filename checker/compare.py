@@ -150,7 +150,6 @@ _SIDES = tuple((_any_phrase(phrases), side) for side, phrases in _SIDE_WORDS)
 _US = re.compile(r"(?<!\w)US(?!\w)")
 _SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 _NO_SIDES: frozenset[str] = frozenset()
-_QUOTE_MARKS = re.compile("[“”]")
 _CONJUNCTS = re.compile(r",\s*|\s+and\s+|\s*&\s*")
 
 
@@ -704,33 +703,23 @@ def check_quote_marks(ctx: _Context) -> Iterable[Flag]:
     """A closing quotation mark with no opening one: a quotation lost in editing."""
     for article in ctx.articles.values():
         text = article.text
-        offset = 0
-        for paragraph in text.split("\n"):
-            if "”" not in paragraph:  # no closing mark: nothing to find
-                offset += len(paragraph) + 1
-                continue
-            depth = 0
-            for mark in _QUOTE_MARKS.finditer(paragraph):
-                i, ch = mark.start(), mark.group()
-                if ch == "“":
-                    depth += 1
-                elif ch == "”":
-                    if depth == 0:
-                        start = offset + _sentence_start(paragraph, i)
-                        mixed = '"' in paragraph
-                        yield _flag(
-                            "garble",
-                            "low",
-                            f"A closing quotation mark with no opening one in {article.id}: "
-                            "part of a quotation is missing",
-                            [Evidence.span(article, start, offset + i + 1)],
-                            ["the paragraph mixes straight and curly quotation marks"]
-                            if mixed
-                            else [],
-                        )
-                    else:
-                        depth -= 1
-            offset += len(paragraph) + 1
+        closing = text.find("”")
+        while closing != -1:  # each paragraph that holds a closing mark (few do)
+            offset = text.rfind("\n", 0, closing) + 1
+            end = text.find("\n", closing)
+            paragraph = text[offset:] if end == -1 else text[offset:end]
+            for i in _unopened_closings(paragraph):
+                start = offset + _sentence_start(paragraph, i)
+                mixed = '"' in paragraph
+                yield _flag(
+                    "garble",
+                    "low",
+                    f"A closing quotation mark with no opening one in {article.id}: "
+                    "part of a quotation is missing",
+                    [Evidence.span(article, start, offset + i + 1)],
+                    ["the paragraph mixes straight and curly quotation marks"] if mixed else [],
+                )
+            closing = -1 if end == -1 else text.find("”", end)
 
 
 def check_attribution_sides(ctx: _Context) -> Iterable[Flag]:
@@ -1313,6 +1302,23 @@ def _split_conjuncts(subject: str) -> tuple[str, ...]:
 def _short(text: str, limit: int = 80) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _unopened_closings(paragraph: str) -> Iterator[int]:
+    """Where `paragraph` has a closing quotation mark (”) that no opening one (“) left
+    open, in order. Only the marks are visited, each found with `str.find`."""
+    depth = 0  # opening marks not yet closed
+    opening, closing = paragraph.find("“"), paragraph.find("”")
+    while closing != -1:
+        if opening != -1 and opening < closing:  # an opening mark comes first
+            depth += 1
+            opening = paragraph.find("“", opening + 1)
+            continue
+        if depth == 0:
+            yield closing
+        else:
+            depth -= 1
+        closing = paragraph.find("”", closing + 1)
 
 
 def _sentence_start(paragraph: str, pos: int) -> int:

@@ -41,4 +41,7 @@ def written_in(slot: str | None, quote: str) -> bool:
 
 @lru_cache(maxsize=1 << 14)
 def _plain(text: str) -> str:
-    return " ".join(text.translate(_MARKS).split()).casefold()
+    if not text.isascii():  # mark by mark: `str.translate` would look up every character
+        for mark, plain in _MARKS.items():
+            text = text.replace(chr(mark), plain)
+    return " ".join(text.split()).casefold()

@@ -516,6 +516,13 @@ def test_closing_quote_without_opening_is_garble() -> None:
     assert flags[0].evidence[0].quote.endswith("nothing to say.”")
 
 
+def test_garble_in_a_later_paragraph_is_found_where_it_is() -> None:
+    text = "First “quoted” line.\n“Open” again. It was lost.” Then more.\nLast line.”"
+    flags = run((article("a", text), [], []))
+    quotes = sorted(e.quote for f in flags for e in f.evidence)
+    assert quotes == ["It was lost.”", "Last line.”"]
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -525,6 +532,38 @@ def test_closing_quote_without_opening_is_garble() -> None:
 )
 def test_balanced_quotes_are_not_garble(text: str) -> None:
     assert run((article("a", text), [], [])) == []
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "unopened"),
+    [
+        ("", []),
+        ("no marks at all", []),
+        ("“open only", []),
+        ("“a” and “b”", []),
+        ("“nested “inner” outer”", []),
+        ("lost start” then “a”", [10]),
+        ("“a” b” c”", [5, 8]),
+        ("”“”", [0]),
+        ("“a” ”“", [4]),
+    ],
+)
+def test_unopened_closings_walks_marks_in_order(paragraph: str, unopened: list[int]) -> None:
+    from checker.compare import _unopened_closings
+
+    # the reference: every character in turn, an opening mark deepening, a closing one
+    # closing the innermost or, at depth 0, found unopened
+    depth, expected = 0, []
+    for i, ch in enumerate(paragraph):
+        if ch == "“":
+            depth += 1
+        elif ch == "”":
+            if depth:
+                depth -= 1
+            else:
+                expected.append(i)
+    assert expected == unopened
+    assert list(_unopened_closings(paragraph)) == unopened
 
 
 # -- determinism -----------------------------------------------------------------------------
