@@ -349,7 +349,7 @@ class _ArticleReader:
                 if b <= subject_start:
                     bare = bare.replace(self.text[a:b], "")
             after_words = content_text.split()
-            quoted_after = any(ch in content_text for ch in '“"')
+            quoted_after = "“" in content_text or '"' in content_text
             if (
                 len(bare.split()) >= 4
                 and not quoted_after
@@ -365,10 +365,12 @@ class _ArticleReader:
         # When it was said: right after the verb (before 'that', a quote or a comma), or in
         # an adverbial that opens the sentence before the speaker.
         times = self._times(sentence)
-        window_end = _clause_end(self.text, verb_end, sentence.end)
-        chosen = next(((a, b) for a, b in times if verb_end <= a < window_end), None)
-        if chosen is None:
-            chosen = next(((a, b) for a, b in times if b <= subject_start), None)
+        chosen = None
+        if times:  # most sentences name no time: then there is no clause end to look for
+            window_end = _clause_end(self.text, verb_end, sentence.end)
+            chosen = next(((a, b) for a, b in times if verb_end <= a < window_end), None)
+            if chosen is None:
+                chosen = next(((a, b) for a, b in times if b <= subject_start), None)
         time_text = None
         if chosen is not None:
             time_text = self.text[chosen[0] : chosen[1]]
@@ -542,7 +544,7 @@ class _ArticleReader:
             quantity = next((q for a, _, q in quantities if sentence.start + a >= obj_start), None)
             modality = _modality(before)
             polarity: Polarity = (
-                "denied" if any(w in lx.NEGATION_WORDS for w in before[-3:]) else "affirmed"
+                "affirmed" if lx.NEGATION_WORDS.isdisjoint(before[-3:]) else "denied"
             )
             self.claims.append(
                 _new_claim(
