@@ -36,7 +36,7 @@ from checker.models import (
     Quantity,
 )
 from checker.quantities import find_quantities
-from checker.text import sentence_spans
+from checker.text import WordTable, sentence_spans
 
 # A word: an abbreviation of single letters ("U.S.", "a.m.") or a run of \w, possibly
 # joined by hyphens or apostrophes ("Kim Jong-un's"). Written as `\w` followed by the two
@@ -253,8 +253,10 @@ class _ArticleReader:
             if i >= 2 and lows[i - 1] in {"for", "of", "&"} and caps[i - 2]:
                 continue  # the tail of a longer name ("Institute for National Unification")
             role = lows[i - 1] if i > 0 and lows[i - 1] in lx.ROLE_WORDS else None
-            # Most runs are one word: a 1-tuple is cheaper to make than a slice turned tuple.
-            shape = _shape((words[i],) if j == i else tuple(words[i : j + 1]), role)
+            if j == i and role is None:  # most runs: one word, keyed by itself
+                shape = _WORD_SHAPES[words[i]]
+            else:
+                shape = _shape(tuple(words[i : j + 1]), role)
             if shape is not None:
                 shapes.append((shape, starts[i + shape.first], starts[j] + shape.last_len))
         return shapes
@@ -761,7 +763,7 @@ def _shape(run: tuple[str, ...], role: str | None) -> _Shape | None:
     return _Shape("maybe", name, low, first, last_len, (), True, None, time_word)
 
 
-def _shape_of_word(written: str, role: str | None) -> _Shape | None:
+def _shape_of_word(written: str, role: str | None = None) -> _Shape | None:
     """`_shape` of a run of one word (most runs), without the list handling."""
     word = _strip_possessive(written)
     low = word.lower()
@@ -780,6 +782,11 @@ def _shape_of_word(written: str, role: str | None) -> _Shape | None:
             return None
         return _Shape("person", word, low, 0, n, descriptors, True, None, time_word)
     return _Shape("maybe", word, low, 0, n, (), True, None, time_word)
+
+
+# `_shape_of_word` of a word with no role word before it (most runs), memoised by the
+# word as written: a look-up of the word itself, cheaper than `_shape`'s of a 1-tuple.
+_WORD_SHAPES: WordTable[_Shape | None] = WordTable(_shape_of_word)
 
 
 def _indices(words: list[str], vocabulary: Container[str]) -> list[int]:
