@@ -36,7 +36,7 @@ from checker.models import (
     Quantity,
 )
 from checker.quantities import find_quantities
-from checker.text import sentence_spans
+from checker.text import WordTable, sentence_spans
 
 # A word: an abbreviation of single letters ("U.S.", "a.m.") or a run of \w, possibly
 # joined by hyphens or apostrophes ("Kim Jong-un's"). Written as `\w` followed by the two
@@ -122,7 +122,12 @@ class _Sentence:
     commas: list[tuple[int, int]] | None = None  # memo of `_ArticleReader._commas`
 
     def in_quote(self, pos: int) -> bool:
-        return any(a <= pos < b for a, b in self.quotes) if self.quotes else False
+        # A loop rather than any() over a generator: asked for most words the claims start
+        # from, and building the generator cost more than the one or two quotes it tests.
+        for a, b in self.quotes:  # noqa: SIM110
+            if a <= pos < b:
+                return True
+        return False
 
 
 class RuleExtractor:
@@ -248,8 +253,10 @@ class _ArticleReader:
             if i >= 2 and lows[i - 1] in {"for", "of", "&"} and caps[i - 2]:
                 continue  # the tail of a longer name ("Institute for National Unification")
             role = lows[i - 1] if i > 0 and lows[i - 1] in lx.ROLE_WORDS else None
-            # Most runs are one word: a 1-tuple is cheaper to make than a slice turned tuple.
-            shape = _shape((words[i],) if j == i else tuple(words[i : j + 1]), role)
+            if j == i and role is None:  # most runs: one word, keyed by itself
+                shape = _WORD_SHAPES[words[i]]
+            else:
+                shape = _shape(tuple(words[i : j + 1]), role)
             if shape is not None:
                 shapes.append((shape, starts[i + shape.first], starts[j] + shape.last_len))
         return shapes
@@ -344,7 +351,7 @@ class _ArticleReader:
                 if b <= subject_start:
                     bare = bare.replace(self.text[a:b], "")
             after_words = content_text.split()
-            quoted_after = any(ch in content_text for ch in '“"')
+            quoted_after = "“" in content_text or '"' in content_text
             if (
                 len(bare.split()) >= 4
                 and not quoted_after
@@ -360,10 +367,12 @@ class _ArticleReader:
         # When it was said: right after the verb (before 'that', a quote or a comma), or in
         # an adverbial that opens the sentence before the speaker.
         times = self._times(sentence)
-        window_end = _clause_end(self.text, verb_end, sentence.end)
-        chosen = next(((a, b) for a, b in times if verb_end <= a < window_end), None)
-        if chosen is None:
-            chosen = next(((a, b) for a, b in times if b <= subject_start), None)
+        chosen = None
+        if times:  # most sentences name no time: then there is no clause end to look for
+            window_end = _clause_end(self.text, verb_end, sentence.end)
+            chosen = next(((a, b) for a, b in times if verb_end <= a < window_end), None)
+            if chosen is None:
+                chosen = next(((a, b) for a, b in times if b <= subject_start), None)
         time_text = None
         if chosen is not None:
             time_text = self.text[chosen[0] : chosen[1]]
@@ -537,7 +546,7 @@ class _ArticleReader:
             quantity = next((q for a, _, q in quantities if sentence.start + a >= obj_start), None)
             modality = _modality(before)
             polarity: Polarity = (
-                "denied" if any(w in lx.NEGATION_WORDS for w in before[-3:]) else "affirmed"
+                "affirmed" if lx.NEGATION_WORDS.isdisjoint(before[-3:]) else "denied"
             )
             self.claims.append(
                 _new_claim(
@@ -754,7 +763,7 @@ def _shape(run: tuple[str, ...], role: str | None) -> _Shape | None:
     return _Shape("maybe", name, low, first, last_len, (), True, None, time_word)
 
 
-def _shape_of_word(written: str, role: str | None) -> _Shape | None:
+def _shape_of_word(written: str, role: str | None = None) -> _Shape | None:
     """`_shape` of a run of one word (most runs), without the list handling."""
     word = _strip_possessive(written)
     low = word.lower()
@@ -773,6 +782,11 @@ def _shape_of_word(written: str, role: str | None) -> _Shape | None:
             return None
         return _Shape("person", word, low, 0, n, descriptors, True, None, time_word)
     return _Shape("maybe", word, low, 0, n, (), True, None, time_word)
+
+
+# `_shape_of_word` of a word with no role word before it (most runs), memoised by the
+# word as written: a look-up of the word itself, cheaper than `_shape`'s of a 1-tuple.
+_WORD_SHAPES: WordTable[_Shape | None] = WordTable(_shape_of_word)
 
 
 def _indices(words: list[str], vocabulary: Container[str]) -> list[int]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from itertools import compress
+from itertools import accumulate, compress
 from typing import Any, TypeVar
 
 # Abbreviations that end with a period but do not end a sentence.
@@ -17,10 +17,27 @@ _ABBREVIATIONS = frozenset(
     no vs etc e.g i.e u.s u.k u.n jan feb mar apr jun jul aug sep sept oct nov dec
     a.m p.m prof rev gov't""".split()
 )
-# "[.!?][.!?]*" rather than "[.!?]+": a pattern that opens with a plain character class
-# lets the regex engine skip to the next '.', '!' or '?' in C; one that opens with a
-# repeat is tried at every character (over twice the work on an article).
-_BOUNDARY = re.compile(r"[.!?][.!?]*[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+# What follows a sentence's end: spaces, then a capitalised word or a number, perhaps
+# after an opening quote, on the same line (`\s` but the line breaks of `str.splitlines`).
+# "\s" would do as well (a line ends a sentence anyway, so a cut there changes nothing),
+# but would find the end of most lines in the text as a boundary too, each to check.
+_NEXT_SENTENCE = r"(?=[^\S\n\r\v\f\x1c-\x1e\x85\u2028\u2029]+[\"'“‘(\[]?[A-Z0-9])"
+
+
+def _boundary(opening: str) -> re.Pattern[str]:
+    """A sentence's end that opens with `opening`: a run of '.', '!' or '?' (the first of
+    the run), perhaps closing quotes or brackets, then `_NEXT_SENTENCE`.
+
+    One pattern per character rather than one that opens with the class "[.!?]": the
+    regex engine tests a class against every character, but skips to a single character
+    in a tight loop, several times faster over an article. tests/test_text.py checks
+    that together they find what the one pattern finds.
+    """
+    char = re.escape(opening)
+    return re.compile(rf"{char}(?<![.!?]{char})[.!?]*[\"'”’)\]]*{_NEXT_SENTENCE}")
+
+
+_BOUNDARIES = {opening: _boundary(opening) for opening in ".!?"}
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
@@ -30,27 +47,31 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     lines); within a line, '.', '!' or '?' followed by a capitalised word ends one unless
     the period belongs to an abbreviation such as "Mr." or "Sept.".
     """
+    # Where sentences end: the boundaries (found in any order), and the ends of lines.
+    cuts = [
+        match.end()
+        for opening, boundary in _BOUNDARIES.items()
+        if opening in text
+        for match in boundary.finditer(text)
+        if not _ends_with_abbreviation(text, match.start())
+    ]
+    cuts.extend(accumulate(map(len, text.splitlines(keepends=True))))
+    cuts.sort()
     spans: list[tuple[int, int]] = []
-    line_start = 0
-    for line in text.splitlines(keepends=True):
-        line_end = line_start + len(line)
-        start = line_start
-        for match in _BOUNDARY.finditer(line):
-            cut = line_start + match.end()
-            if _ends_with_abbreviation(text, line_start + match.start(), start):
-                continue
-            _append_trimmed(text, start, cut, spans)
-            start = cut
-        _append_trimmed(text, start, line_end, spans)
-        line_start = line_end
+    start = 0
+    for cut in cuts:
+        _append_trimmed(text, start, cut, spans)
+        start = cut
     return spans
 
 
-def _ends_with_abbreviation(text: str, dot: int, floor: int) -> bool:
+def _ends_with_abbreviation(text: str, dot: int) -> bool:
     if text[dot] != ".":
         return False
+    # The word before the period starts after a space (which is also what comes before a
+    # sentence: a line break or the space after a boundary), or where the text does.
     word_start = dot
-    while word_start > floor and not text[word_start - 1].isspace():
+    while word_start and not text[word_start - 1].isspace():
         word_start -= 1
     word = text[word_start:dot].lower().lstrip("(\"'“‘")
     if word in _ABBREVIATIONS:

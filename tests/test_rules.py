@@ -775,3 +775,11 @@ def test_searched_patterns_match_their_plain_forms(text: str) -> None:
 def test_name_key_is_its_plain_form(name: str) -> None:
     # `_name_key` skips its regex when there is nothing to replace
     assert rules._name_key(name) == re.sub(r"[\s\-]+", " ", name.lower()).strip()
+
+
+@pytest.mark.parametrize(
+    "word", "Kim Kim’s Pyongyang NATO Ministry Monday Sept. The President U.S.".split()
+)
+def test_one_word_shapes_are_those_of_a_run_of_one_word(word: str) -> None:
+    # _find_shapes looks a lone word up in rules._WORD_SHAPES rather than asking _shape.
+    assert rules._WORD_SHAPES[word] == rules._shape((word,), None)

@@ -235,14 +235,66 @@ def test_lower_in_place() -> None:
     assert lower_keeping_offsets("İn ſoon") == lower_keeping_offsets("In soon") == "in soon"
 
 
+# The plain form of a sentence's end: text._BOUNDARIES find the same in a line, faster.
+_PLAIN_BOUNDARY = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
+_LINE_BREAKS = ["\n", "\r", "\r\n", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
+
+
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("Ab .!?\n“”\"'’)]([S0 \t")), max_size=60))
-def test_boundary_pattern_matches_its_plain_form(text: str) -> None:
-    # text._BOUNDARY opens with a plain character class for speed; the plain form:
-    plain = re.compile(r"[.!?]+[\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
-    assert [m.span() for m in text_module._BOUNDARY.finditer(text)] == [
-        m.span() for m in plain.finditer(text)
-    ]
+@given(st.text(alphabet=st.sampled_from(list("Ab .!?“”\"'’)]([S0 \t\xa0")), max_size=60))
+def test_boundary_patterns_match_their_plain_form(text: str) -> None:
+    found = sorted(
+        m.span() for boundary in text_module._BOUNDARIES.values() for m in boundary.finditer(text)
+    )
+    assert found == [m.span() for m in _PLAIN_BOUNDARY.finditer(text)]
+
+
+def plain_sentence_spans(text: str) -> list[tuple[int, int]]:
+    """`sentence_spans` as its docstring says it: line by line, each line's boundaries
+    but those after an abbreviation, each piece trimmed."""
+    spans = []
+    line_start = 0
+    for line in text.splitlines(keepends=True):
+        cuts = [
+            line_start + m.end()
+            for m in _PLAIN_BOUNDARY.finditer(line)
+            if not (m.group()[0] == "." and ends_with_abbreviation(line[: m.start()]))
+        ]
+        start = line_start
+        for end in [*cuts, line_start + len(line)]:
+            piece = text[start:end]
+            if piece.strip():
+                offset = start + len(piece) - len(piece.lstrip())
+                spans.append((offset, offset + len(piece.strip())))
+            start = end
+        line_start += len(line)
+    return spans
+
+
+def ends_with_abbreviation(before_period: str) -> bool:
+    last_word = re.search(r"\S*\Z", before_period)  # after the last space, maybe nothing
+    assert last_word is not None
+    word = last_word.group().lower().lstrip("(\"'“‘")
+    return word in text_module._ABBREVIATIONS or (len(word) == 1 and word.isalpha())
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(list("Ab .!?“”\"'’)](S0J\t\x1f\xa0") + _LINE_BREAKS)
+        | st.sampled_from(["Mr.", "(mr.", "e.g.", "gov't.", "U.S.", "Sept.", " J.", "(“", "İ."])
+        | st.sampled_from([" ", ". ", " A", " Kim"]),
+        max_size=25,
+    ).map("".join)
+)
+def test_sentence_spans_match_their_plain_form(text: str) -> None:
+    # The text is searched whole, not line by line, and the cuts sorted: the same spans.
+    assert sentence_spans(text) == plain_sentence_spans(text)
+
+
+def test_plain_sentence_spans_on_a_seed() -> None:
+    text = SEEDS[2].read_text(encoding="utf-8")
+    assert sentence_spans(text) == plain_sentence_spans(text)
 
 
 def test_starts_in_words_looks_each_distinct_word_up_once() -> None:
