@@ -384,6 +384,15 @@ def _rule_tries(
         need, offsets = in_word[i]  # type: ignore[misc]  # not None: compress drops those
         if need and (i == last or not need & _OPENS_AFTER[lows[i + 1]]):
             continue
+        # A preposition begins a match only where the next word does: where that word has
+        # a need of its own, the word after it must meet it too ("in the house").
+        if (
+            need == _AFTER_PREPOSITION
+            and (after := in_word[i + 1]) is not None
+            and after[0]
+            and (i + 1 == last or not after[0] & _OPENS_AFTER[lows[i + 2]])
+        ):
+            continue
         for k in offsets:
             pos = starts[i] - offset + k
             m = _CANDIDATE.match(low, pos)
@@ -419,9 +428,12 @@ def find_time_expressions(
     # The matches each `_FIND` pattern's `finditer` would yield (left to right, each
     # search resuming at the end of the previous match), tried only where one can start;
     # as (start, -end), which sort leftmost and then longest first.
+    tries = _rule_tries(low, lows, starts, offset)
+    if not tries:  # no time expression can start anywhere (many sentences)
+        return []
     spans: set[tuple[int, int]] = set()
     resume = [0] * len(_FIND)
-    for pos, rules in _rule_tries(low, lows, starts, offset):
+    for pos, rules in tries:
         for k in rules:
             if pos >= resume[k] and (m := _FIND[k].match(sentence, pos)) is not None:
                 resume[k] = end = m.end()

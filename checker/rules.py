@@ -543,7 +543,11 @@ class _ArticleReader:
                 )
             time_text = _nearest(self.text, times, verb_start)
             place = self._place_after(sentence, verb_end, lemma)
-            quantity = next((q for a, _, q in quantities if sentence.start + a >= obj_start), None)
+            quantity = (
+                next((q for a, _, q in quantities if sentence.start + a >= obj_start), None)
+                if quantities
+                else None
+            )
             modality = _modality(before)
             polarity: Polarity = (
                 "affirmed" if lx.NEGATION_WORDS.isdisjoint(before[-3:]) else "denied"
@@ -671,13 +675,15 @@ _PLACE_PREPOSITION = re.compile(r"\b(in|to|at)\b[^,.;]*$")
 _MEET_PREPOSITION = re.compile(r"\b(in|at)\b[^,.;]*$")
 _NAME_GAPS = re.compile(r"[\s\-]+")
 _COMMA = re.compile(r",[”\"]?\s*")
-# These two are searched for, so they open with a character class or with alternatives
-# that each open with one letter (a leading \b moved into a look-behind): the regex engine
-# then skips in C to the next place one can begin instead of trying the pattern at every
-# character. tests/test_rules.py checks them against their plain forms,
-# r"\bthat\b|[“\",;:]" and r"\b(never|not|no plan|denied|deny)\b".
+# These are searched for, so they open with a character class or with one literal letter
+# (a leading \b moved into a look-behind): the regex engine then skips in C to the next
+# place one can begin instead of trying the pattern at every character; with one literal
+# letter it skips fastest, so the negation is two patterns. tests/test_rules.py checks
+# them against their plain forms, r"\bthat\b|[“\",;:]" and
+# r"\b(never|not|no plan|denied|deny)\b".
 _CLAUSE_END = re.compile(r"[t“\",;:](?:(?<=\bt)hat\b|(?<=[“\",;:]))")
-_NEGATION = re.compile(r"(?:n(?<=\bn)(?:ever|ot|o plan)|d(?<=\bd)(?:enied|eny))\b")
+_NOT = re.compile(r"n(?<=\bn)(?:ever|ot|o plan)\b")
+_DENY = re.compile(r"d(?<=\bd)(?:enied|eny)\b")
 _CONTENT_LEAD = re.compile(
     r"^(to reporters|reporters|a statement|in a statement|warning|saying|that)\b\s*"
 )
@@ -865,7 +871,10 @@ def _strip_content(content: str, time_text: str | None) -> str:
 
 
 def _negated_content(content: str) -> bool:
-    return bool(_NEGATION.search(content.lower()[:80]))
+    """Whether a negation word is among the first 80 characters of `content`, lower-cased
+    (searched up to `endpos`, which reads as the end of the text: no slice is made)."""
+    low = content.lower()
+    return _NOT.search(low, 0, 80) is not None or _DENY.search(low, 0, 80) is not None
 
 
 def _object_phrase(text: str, start: int, limit: int) -> str | None:

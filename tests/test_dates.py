@@ -524,16 +524,20 @@ def test_regex_classes_are_the_str_predicates_the_word_scan_uses() -> None:
         assert bool(word.match(char)) == (char.isalnum() or char == "_"), hex(ord(char))
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=600, deadline=None)
 @given(
+    st.sampled_from(["", *dates._PREPOSITIONS]),
     st.sampled_from(sorted(dates._NEEDS)),
     st.sampled_from([*_PIECES, "Monday’s", "mid-May", "1990s", "x_2023", "٣", "_in", "endless"]),
     st.sampled_from(_PIECES),
 )
-def test_next_word_test_keeps_every_candidate(word: str, after: str, rest: str) -> None:
+def test_next_word_test_keeps_every_candidate(
+    preposition: str, word: str, after: str, rest: str
+) -> None:
     # `_rule_tries` runs `_CANDIDATE` after such a word only where the next word meets
-    # its `_NEEDS`: a necessary condition, so every candidate must pass it.
-    low = f"{word} {after} {rest}".lower()
+    # its `_NEEDS`, also for the word after a preposition ("in the end"): a necessary
+    # condition, so every candidate must pass it.
+    low = f"{preposition} {word} {after} {rest}".lower().lstrip()
     if dates._CANDIDATE.match(low) is not None:
         assert dates._NEEDS[word] & dates._opens_after(after.lower())
 

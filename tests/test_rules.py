@@ -758,10 +758,26 @@ def test_searched_patterns_match_their_plain_forms(text: str) -> None:
     negation = re.compile(r"\b(never|not|no plan|denied|deny)\b")
     plain, fast = clause_end.search(text), rules._CLAUSE_END.search(text)
     assert (plain and plain.span()) == (fast and fast.span())
-    assert bool(negation.search(text)) == bool(rules._NEGATION.search(text))
-    assert [m.span() for m in negation.finditer(text)] == [
-        m.span() for m in rules._NEGATION.finditer(text)
-    ]
+    negations = [*rules._NOT.finditer(text), *rules._DENY.finditer(text)]
+    assert [m.span() for m in negation.finditer(text)] == sorted(m.span() for m in negations)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.integers(min_value=60, max_value=80),
+    st.lists(
+        st.sampled_from("Not NOT not never No plan DENIED deny denying İ x _".split())
+        | st.sampled_from([" ", "", ",", "-"]),
+        max_size=12,
+    ).map("".join),
+)
+def test_negated_content_reads_the_first_80_characters(padding: int, tail: str) -> None:
+    # The search stops at `endpos` 80 as a search of the slice [:80] would, also where
+    # lower case lengthens the text before it ("İ").
+    negation = re.compile(r"\b(never|not|no plan|denied|deny)\b")
+    for content in ("x" * padding + " " + tail, "İ" * (padding // 2) + " " + tail):
+        plain = bool(negation.search(content.lower()[:80]))
+        assert rules._negated_content(content) == plain
 
 
 @settings(max_examples=500, deadline=None)
