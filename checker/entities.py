@@ -292,7 +292,6 @@ class EntityIndex:
             if _is_personal(key):
                 for surname in _surnames(key):
                     by_surname.setdefault(surname, set()).add(key)
-        self._keys = frozenset(keys)
         self._surnames = frozenset(by_surname)  # the ambiguous ones too
         self._by_surname = {s: min(fulls) for s, fulls in by_surname.items() if len(fulls) == 1}
         self._resolved: dict[str, str] = {}
