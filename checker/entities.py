@@ -161,20 +161,29 @@ _PUNCTUATION = re.compile(r"[^\w\s']")  # joiners ("-", "/") too: they part word
 
 
 def _tokens(name: str) -> list[str]:
-    """Folded, spelling-folded words of a name, without its leading "the"."""
+    """Folded, spelling-folded, transliterated words of a name, without its leading "the"."""
     text = fold(name)
     if not text.isascii():  # ASCII has no diacritics to strip
         text = unicodedata.normalize("NFKD", text)
         text = "".join(c for c in text if not unicodedata.combining(c))
-    if "(" in text:  # each test spares most names a regex call
+    if "(" in text:  # spares most names a regex call
         text = _PARENTHESES.sub(" ", text)
-    if "'" in text:
-        text = _POSSESSIVE.sub("", text)
-    text = _PUNCTUATION.sub(" ", text.replace(".", ""))
-    words = [w.strip("'") for w in text.split() if w.strip("'")]
+    words = [token for word in text.split() for token in _word_tokens(word)]
     if words[:1] == ["the"]:
         words = words[1:]
-    return [fold_spelling(w) if not w.endswith(("ise", "ises")) else w for w in words]
+    return words
+
+
+@lru_cache(maxsize=1 << 16)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    """`_tokens` of one folded word ("jong-un's" -> "jong", "un"): each rule it applies
+    stops at white space, and names share their words, so each is worked out once."""
+    if "'" in word:  # spares most words a regex call
+        word = _POSSESSIVE.sub("", word)
+    parts = _PUNCTUATION.sub(" ", word.replace(".", "")).split()
+    stripped = [part.strip("'") for part in parts]
+    folded = [fold_spelling(w) if not w.endswith(("ise", "ises")) else w for w in stripped if w]
+    return tuple(_TRANSLIT.get(w, w) for w in folded)
 
 
 def _strip_titles(words: list[str]) -> list[str]:
@@ -189,7 +198,7 @@ def _strip_titles(words: list[str]) -> list[str]:
     while run < len(words) - 1 and words[run] in _MODIFIERS:
         run += 1
     rest = words[run:]
-    if any(w in _TITLES for w in words[:run]) and not any(w in _ORG_WORDS for w in rest):
+    if not _TITLES.isdisjoint(words[:run]) and _ORG_WORDS.isdisjoint(rest):
         return rest
     return words
 
@@ -215,10 +224,10 @@ def canonical_name(name: str) -> str:
     words = _tokens(parts[0])
     if len(parts) > 1 and words and all(w in _MODIFIERS for w in words):
         words = _tokens(parts[1])
-    words = _strip_titles(words)
-    words = [_TRANSLIT.get(w, w) for w in words]
-    key = " ".join(words)
+    key = " ".join(_strip_titles(words))
     key = _ALIASES.get(key, key)
+    if not key.startswith(_NATIONAL_PREFIXES):
+        return key
     for prefix in _NATIONAL_PREFIXES:
         rest = key.removeprefix(prefix)
         if rest != key and _ALIASES.get(rest, rest) in _PREFIXABLE:
@@ -283,7 +292,6 @@ class EntityIndex:
             if _is_personal(key):
                 for surname in _surnames(key):
                     by_surname.setdefault(surname, set()).add(key)
-        self._keys = frozenset(keys)
         self._surnames = frozenset(by_surname)  # the ambiguous ones too
         self._by_surname = {s: min(fulls) for s, fulls in by_surname.items() if len(fulls) == 1}
         self._resolved: dict[str, str] = {}

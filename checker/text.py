@@ -157,6 +157,10 @@ _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-
 
 def fold(text: str) -> str:
     """Case- and punctuation-fold text for comparison (never for evidence)."""
+    # ASCII holds none of _FOLD's characters, and `translate` would still look each one up
+    # in the table, raising and clearing a KeyError for each it misses.
+    if text.isascii():
+        return text.casefold()
     return text.translate(_FOLD).casefold()
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import unicodedata
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from checker import entities
 from checker.entities import (
     EntityIndex,
     canonical_name,
@@ -371,3 +375,38 @@ def test_fold_spelling(word: str, folded: str) -> None:
 )
 def test_fold_spelling_leaves_other_words(word: str) -> None:
     assert fold_spelling(word) == word
+
+
+def _whole_name_tokens(name: str) -> list[str]:
+    """`entities._tokens` as it was written before it worked word by word: each step on
+    the whole name."""
+    text = unicodedata.normalize("NFKD", entities.fold(name))
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = entities._PARENTHESES.sub(" ", text)
+    text = entities._POSSESSIVE.sub("", text)
+    text = entities._PUNCTUATION.sub(" ", text.replace(".", ""))
+    words = [w.strip("'") for w in text.split() if w.strip("'")]
+    if words[:1] == ["the"]:
+        words = words[1:]
+    words = [fold_spelling(w) if not w.endswith(("ise", "ises")) else w for w in words]
+    return [entities._TRANSLIT.get(w, w) for w in words]
+
+
+# Pieces of names with everything a step of `_tokens` reads, and the odd characters
+# that normalisation turns into spaces, parentheses or combining marks.
+_NAME_PIECES = [
+    *("Kim", "Jong-un's", "Sergey", "José", "the", "The", "Gen.", "U.S.", "(NSC)", "(", ")"),
+    *("Zelenskiy’s", "Jones'", "'s", "'", "’", "s'", "o'neill", "armoured", "Organisation"),
+    *("franchise", "a/b", "n°", "¨", "（NSC）", "⑴", "ß", "Ⅻ", "e\u0301", ".", "-", "_x_"),
+]
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(_NAME_PIECES), st.sampled_from(["", " ", "\u00a0", "\t"])),
+        max_size=6,
+    )
+)
+def test_tokens_are_those_of_the_whole_name(pieces: list[tuple[str, str]]) -> None:
+    name = "".join(piece + gap for piece, gap in pieces)
+    assert entities._tokens(name) == _whole_name_tokens(name)
