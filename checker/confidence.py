@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from checker.models import Confidence
+from checker.text import replace_marks
 
 CONFIDENCE_RANK: dict[Confidence, int] = {"high": 0, "medium": 1, "low": 2}
 _MARKS = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "‐": "-", "‑": "-"})
@@ -41,7 +42,4 @@ def written_in(slot: str | None, quote: str) -> bool:
 
 @lru_cache(maxsize=1 << 14)
 def _plain(text: str) -> str:
-    if not text.isascii():  # mark by mark: `str.translate` would look up every character
-        for mark, plain in _MARKS.items():
-            text = text.replace(chr(mark), plain)
-    return " ".join(text.split()).casefold()
+    return " ".join(replace_marks(text, _MARKS).split()).casefold()

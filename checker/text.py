@@ -152,16 +152,24 @@ def words_regex(words: Iterable[str], end: str = "", prefixes: Iterable[str] = (
     return emit(trie)
 
 
+def replace_marks(text: str, table: dict[int, str]) -> str:
+    """`text.translate(table)` for a `str.maketrans` table of a few non-ASCII marks, each
+    replaced by ASCII: one `str.replace` per mark, and none in ASCII text (which holds no
+    mark). `translate` looks every character up in the table, raising and clearing a
+    KeyError for each it misses (~400 instructions a character of non-ASCII text)."""
+    if text.isascii():
+        return text
+    for mark, plain in table.items():
+        text = text.replace(chr(mark), plain)
+    return text
+
+
 _FOLD = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
 
 
 def fold(text: str) -> str:
     """Case- and punctuation-fold text for comparison (never for evidence)."""
-    # ASCII holds none of _FOLD's characters, and `translate` would still look each one up
-    # in the table, raising and clearing a KeyError for each it misses.
-    if text.isascii():
-        return text.casefold()
-    return text.translate(_FOLD).casefold()
+    return replace_marks(text, _FOLD).casefold()
 
 
 _T = TypeVar("_T")

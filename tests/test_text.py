@@ -16,6 +16,7 @@ from checker.text import (
     fold,
     lower_in_place,
     lower_keeping_offsets,
+    replace_marks,
     sentence_spans,
     starts_in_words,
 )
@@ -327,3 +328,11 @@ def test_word_tables_are_emptied_like_functools_caches() -> None:
             if callable(getattr(value, "cache_clear", None)):
                 value.cache_clear()
     assert not dates._STARTS_IN_WORD
+
+
+_MARK_TABLE = str.maketrans({"’": "'", "“": '"', "—": "-"})
+
+
+@given(st.text(alphabet="ab ’“—é'\"-"))
+def test_replace_marks_is_translate(text: str) -> None:
+    assert replace_marks(text, _MARK_TABLE) == text.translate(_MARK_TABLE)
