@@ -26,6 +26,7 @@ import gc
 import io
 import os
 import pstats
+import re
 import resource
 import shutil
 import sys
@@ -106,6 +107,27 @@ class GcTimer:
 
     def __exit__(self, *exc: object) -> None:
         gc.callbacks.remove(self)
+
+
+def reference_ms() -> float:
+    """The best of five timings of a fixed workload (a Python loop, a dict, a regex scan).
+
+    Nothing of checker's: it shows how fast the machine was at that moment. On a shared
+    or virtual machine that speed can change by tens of percent between minutes, and the
+    figures of this benchmark with it; taken before and after, it says whether that
+    happened during the measurement."""
+    text = "The Kremlin said Tuesday it had 300 miles, more or less, to go. " * 2_000
+    pattern = re.compile(r"\w+")
+    best = float("inf")
+    for _ in range(5):
+        t0 = time.perf_counter()
+        total, table = 0, {}
+        for i in range(300_000):
+            total += i * 3 % 7
+            table[i & 1023] = total
+        pattern.findall(text)
+        best = min(best, time.perf_counter() - t0)
+    return best * 1000
 
 
 def clear_caches() -> None:
@@ -251,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"corpus: {len(seeds)} seeds varied with seed={args.seed}, written under {root}")
     # Warm-up on the seeds: imports, regex compilation and caches stay out of the timings.
     run_check(Path(__file__).resolve().parent.parent / "seeds", RuleExtractor())
+    reference_before = reference_ms()
 
     rows: list[Row] = []
     try:
@@ -265,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
+    reference_after = reference_ms()
 
     print()
     print_table(rows)
@@ -276,6 +300,11 @@ def main(argv: list[str] | None = None) -> int:
         "stage-by-stage run with cold memo caches (compare includes story grouping). "
         "x-story: flags whose articles span more than one synthetic story. articles/s is "
         "per wall second: on a shared machine, compare cpu_s."
+    )
+    print(
+        f"machine speed: a fixed reference workload took {reference_before:.1f} ms before the "
+        f"runs and {reference_after:.1f} ms after (see reference_ms; when the two differ, "
+        "the machine's speed changed during the measurement)"
     )
     if args.profile:
         print("(profiled: times include cProfile overhead)")
