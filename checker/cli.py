@@ -25,7 +25,7 @@ from checker.progress import ProgressLine
 from checker.report import FORMATS, iter_json, render, summary_line
 from checker.review import previous_flag_ids, visible
 from checker.review_cli import add_check_options, add_commands, record_run
-from checker.store import REPORT_NAME, RunStore, extractor_identity, write_atomic
+from checker.store import REPORT_NAME, RunStore, extractor_identity, run_notice, write_atomic
 
 EXIT_CLEAN, EXIT_FLAGS, EXIT_ERROR = 0, 1, 2
 EXTRACTORS = ("auto", "rules", "llm", "replay")
@@ -104,7 +104,8 @@ def _add_batch_options(check: argparse.ArgumentParser) -> None:
         help=(
             "run directory: DIR/checker.sqlite stores every article's extraction as soon as it "
             "is done (and the LLM cache), DIR/report.json the latest JSON report; rerunning "
-            "with the same DIR resumes, reusing finished articles"
+            "with the same DIR resumes, reusing finished articles (a run killed before it "
+            "finished is marked killed)"
         ),
     )
     check.add_argument(
@@ -232,6 +233,15 @@ def _check_with(args: argparse.Namespace, store: RunStore | None) -> int:
     max_chars = args.max_article_chars or None
     if args.dry_run:
         return _dry_run(args, extractor, store, max_chars)
+    if store is not None:
+        for dead in store.close_dead_runs():
+            if not args.quiet:
+                print(
+                    f"checker: warning: run {store.dir}: the run started {dead.started_at} was "
+                    f"killed before it finished ({dead.extracted} articles committed; those "
+                    "unchanged are reused)",
+                    file=sys.stderr,
+                )
     progress = None if args.quiet else ProgressLine()
     # The previous report's flag ids, read now, before the run's memory fills up.
     previous = previous_flag_ids(store.dir) if store is not None else None
@@ -304,6 +314,9 @@ def _dry_run(
         print(f"checker: warning: {problem}", file=sys.stderr)
     articles = list(corpus.articles)
     if store is not None:
+        notice = run_notice(store.dir)
+        if notice:
+            print(f"checker: dry run: {store.dir}: {notice}", file=sys.stderr)
         identity = extractor_identity(extractor)
         todo = [a for a in articles if not store.has(a, identity)]
         print(

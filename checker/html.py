@@ -57,6 +57,7 @@ class HtmlOptions(TypedDict, total=False):
     show_dismissed: bool
     serve_token: str | None
     run_label: str | None
+    run_note: str | None
 
 
 def render_html(report: Report, **options: Unpack[HtmlOptions]) -> str:
@@ -73,11 +74,14 @@ def iter_html(
     show_dismissed: bool = False,
     serve_token: str | None = None,
     run_label: str | None = None,
+    run_note: str | None = None,
 ) -> Iterator[str]:
     """`render_html` in pieces, to be written as they come.
 
     The article view takes texts and claims from `articles` and `extractions`, or from
     `spool` one article at a time (a large run: the page is still ~11 KB per article).
+    `run_note` is shown under the title as a warning (`checker serve`: the run's latest
+    run has not finished, `checker.store.run_notice`).
     """
     flags_of: dict[str, list[Flag]] = defaultdict(list)
     for f in report.flags:
@@ -147,6 +151,7 @@ def iter_html(
         "<h1>checker report</h1>",
         f"<p>{_e(summary_line(report))} · extractor <code>{_e(report.extractor)}</code>"
         f"{where} · {mode}</p>",
+        *([f'<p role="alert"><strong>warning:</strong> {_e(run_note)}</p>'] if run_note else []),
         "</header>",
         "<main>",
         *_summary(report),

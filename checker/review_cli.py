@@ -26,7 +26,7 @@ from checker.review import (
     load_report,
     write_article_view,
 )
-from checker.store import REPORT_NAME, write_atomic
+from checker.store import REPORT_NAME, run_notice, write_atomic
 
 EXIT_CLEAN, EXIT_FLAGS, EXIT_ERROR = 0, 1, 2
 
@@ -40,7 +40,9 @@ def add_commands(commands: Any) -> None:
             "Without FLAG_ID, list the flags of RUN (a directory made by `checker check --run "
             "RUN`) with their status: new, unchanged, confirmed or dismissed. With FLAG_ID (a "
             "unique prefix is enough), record a decision. Dismissed flags are hidden from later "
-            "reports and do not count for the exit status."
+            "reports and do not count for the exit status. When the latest `check --run RUN` has "
+            "not finished (still going, killed, interrupted, failed), a warning on stderr says "
+            "so: report.json is then an earlier run's."
         ),
     )
     review.add_argument("run", metavar="RUN", help="run directory")
@@ -58,7 +60,8 @@ def add_commands(commands: Any) -> None:
         description=(
             "Serve the report of RUN at http://127.0.0.1:PORT/ where editors confirm or "
             "dismiss flags with a note; decisions go to RUN/checker.sqlite. Listens on this "
-            "machine only unless --allow-remote is given."
+            "machine only unless --allow-remote is given. The page says when the latest `check "
+            "--run RUN` has not finished (still going, killed, interrupted, failed)."
         ),
     )
     serve.add_argument("run", metavar="RUN", help="run directory")
@@ -76,7 +79,9 @@ def add_commands(commands: Any) -> None:
         help="compare the flags of two runs: new, gone, unchanged",
         description=(
             "Compare two runs by stable flag id. RUN_A and RUN_B are run directories or "
-            "report.json files. Exit status: 0 no new flags, 1 new flags, 2 error."
+            "report.json files; a warning on stderr says when the latest `check --run` of "
+            "either has not finished (its report.json is then an earlier run's). Exit status: "
+            "0 no new flags, 1 new flags, 2 error."
         ),
     )
     diff.add_argument("before", metavar="RUN_A", help="the earlier run")
@@ -108,7 +113,17 @@ def record_run(
     return report
 
 
+def warn_run_state(path: str | Path) -> None:
+    """Say on stderr when the latest run of `path` (a run directory, or a report.json in
+    one) has not finished: still going, killed, interrupted or failed (`run_notice`)."""
+    run = Path(path)
+    notice = run_notice(run if run.is_dir() else run.parent)
+    if notice:
+        print(f"checker: warning: {path}: {notice}", file=sys.stderr)
+
+
 def review_command(args: argparse.Namespace) -> int:
+    warn_run_state(args.run)
     report = current_report(args.run)
     if args.flag_id is None:
         if args.confirm or args.dismiss or args.reopen or args.note:
@@ -146,6 +161,7 @@ def _list(report: Report, detail: bool = False) -> None:
 def serve_command(args: argparse.Namespace) -> int:
     from checker.serve import ReviewServer
 
+    warn_run_state(args.run)
     server = ReviewServer(args.run, args.host, args.port, allow_remote=args.allow_remote)
     print(f"checker: reviewing {args.run} at {server.url} (Ctrl-C stops)", file=sys.stderr)
     try:
@@ -156,6 +172,8 @@ def serve_command(args: argparse.Namespace) -> int:
 
 
 def diff_command(args: argparse.Namespace) -> int:
+    warn_run_state(args.before)
+    warn_run_state(args.after)
     diff = diff_reports(load_report(args.before), load_report(args.after))
     if args.format == "json":
         sys.stdout.write(diff_json(diff))

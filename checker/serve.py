@@ -28,6 +28,7 @@ from checker.errors import CheckerError, ConfigError
 from checker.html import render_html
 from checker.html_assets import content_security_policy
 from checker.review import NOTE_LIMIT, ReviewStore, current_report, find_flag, load_articles
+from checker.store import run_notice
 
 _MAX_BODY = 16_384
 _LOCAL_NAMES = ("localhost",)
@@ -150,6 +151,7 @@ class _Handler(BaseHTTPRequestHandler):
                     extractions=extractions,
                     serve_token=self.server.token,
                     run_label=str(self.server.run_dir),
+                    run_note=run_notice(self.server.run_dir),
                 )
                 self._send(HTTPStatus.OK, page.encode(), "text/html; charset=utf-8")
             elif path == "/report.json":

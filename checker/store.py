@@ -23,11 +23,22 @@ A rerun loads what matches instead of extracting again; an article whose text or
 changed is extracted again and replaced, never duplicated. A failed extraction is stored
 with its reason but not reused: a rerun tries it again. The file uses WAL and a busy
 timeout, so ``checker serve RUN`` can read and write while a run is going.
+
+A live run from a dead one: while a run goes, its process holds an exclusive POSIX lock
+(``fcntl.lockf``) on ``RUN/checker-run-<run id>.lock``, made before its ``runs`` row and
+deleted after the row is closed. The kernel drops the lock when the process dies, however
+it dies (SIGKILL, the OOM killer; a power cut leaves no lock either), and forked workers do
+not inherit it. So a row still ``running`` whose lock file can be locked (or is gone) is a
+run that died without closing it: readers (`read_runs`, `run_notice`: review, serve,
+diff) show it as ``killed``, and the next run marks it so in the table (`close_dead_runs`),
+with the number of articles it committed. Where locks are not available (Windows, some
+network file systems) a ``running`` row stays ``running``: its state cannot be told.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import inspect
 import json
@@ -37,8 +48,9 @@ import sys
 import tempfile
 import threading
 import uuid
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import ModuleType
 from typing import Literal, NamedTuple
@@ -47,10 +59,16 @@ from checker import __version__
 from checker.errors import ConfigError
 from checker.models import Article, Claim, EntityMention, Extraction, Flag, Problem
 
+if sys.platform != "win32":
+    import fcntl
+
 STORE_NAME = "checker.sqlite"
 REPORT_NAME = "report.json"
 STORE_SCHEMA_VERSION = 1
 BUSY_TIMEOUT_MS = 30_000
+# `RUN/checker-run-<run id>.lock`: locked by the process doing that run while it goes.
+LOCK_PREFIX = "checker-run-"
+LOCK_SUFFIX = ".lock"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS store_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -60,7 +78,7 @@ CREATE TABLE IF NOT EXISTS runs (
     finished_at TEXT,
     corpus TEXT NOT NULL,
     extractor TEXT NOT NULL,
-    status TEXT NOT NULL,            -- running, finished, interrupted, failed (killed: running)
+    status TEXT NOT NULL,            -- running, finished, interrupted, failed, killed
     articles INTEGER NOT NULL DEFAULT 0,
     extracted INTEGER NOT NULL DEFAULT 0,
     reused INTEGER NOT NULL DEFAULT 0,
@@ -122,6 +140,28 @@ class RunCounts:
     extracted: int = 0
     reused: int = 0
     failed: int = 0
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """One row of table ``runs``, with the status a reader should believe: a row still
+    ``running`` whose process is gone reads ``killed`` (`extracted`, `failed`: what it had
+    committed). `alive`: whether a ``running`` run's process holds its lock (None: this
+    system cannot tell; then the status stays ``running``)."""
+
+    id: str
+    started_at: str
+    finished_at: str | None
+    corpus: str
+    extractor: str
+    status: str
+    articles: int
+    extracted: int
+    reused: int
+    failed: int
+    flags: int
+    problems: int
+    alive: bool | None = None
 
 
 class StoredJson(NamedTuple):
@@ -204,6 +244,7 @@ class RunStore:
             raise ConfigError(f"{self.path}: not a usable checker store: {exc}") from exc
         self.run_id = ""
         self.counts = RunCounts()
+        self._run_lock: _RunLock | None = None
 
     def _check_version(self) -> None:
         row = self._db.execute(
@@ -223,8 +264,15 @@ class RunStore:
     # --- runs -------------------------------------------------------------------------
 
     def begin_run(self, corpus: str, extractor: str) -> str:
-        self.run_id = uuid.uuid4().hex
+        """Open a run row (``running``), first locking the run's lock file, which this
+        process holds until `end_run` or `finish_run` (or its death); runs found dead are
+        closed as ``killed`` first (`close_dead_runs`)."""
+        run_id = uuid.uuid4().hex
+        self._release_run_lock()  # a run begun before and never ended: now a dead one
+        self._run_lock = _RunLock.take(lock_path(self.dir, run_id))
+        self.run_id = run_id
         self.counts = RunCounts()
+        self.close_dead_runs()
         with self._lock:
             self._db.execute(
                 "INSERT INTO runs (id, started_at, corpus, extractor, status)"
@@ -232,6 +280,46 @@ class RunStore:
                 (self.run_id, _now(), corpus, extractor),
             )
         return self.run_id
+
+    def close_dead_runs(self) -> list[RunInfo]:
+        """Mark ``killed`` every ``running`` run whose process is gone, with the number of
+        articles it committed, and delete its lock file (and any lock file left by a run
+        killed before its row was written). Returns those runs, as now stored."""
+        closed: list[RunInfo] = []
+        for run in self.runs():
+            if run.status != "killed" or run.alive is not False:
+                continue  # alive, finished, or marked killed already
+            with _probe(lock_path(self.dir, run.id)) as alive, self._lock:
+                if alive is not False:
+                    continue
+                updated = self._db.execute(
+                    "UPDATE runs SET status = 'killed', extracted = ?, failed = ?"
+                    " WHERE id = ? AND status = 'running'",
+                    (run.extracted, run.failed, run.id),
+                ).rowcount
+                lock_path(self.dir, run.id).unlink(missing_ok=True)
+            if updated:
+                closed.append(run)
+        with self._lock:
+            known = {str(r) for (r,) in self._db.execute("SELECT id FROM runs")}
+        for path in self.dir.glob(f"{LOCK_PREFIX}*{LOCK_SUFFIX}"):
+            run_id = path.name[len(LOCK_PREFIX) : -len(LOCK_SUFFIX)]
+            if run_id in known or run_id == self.run_id:
+                continue
+            with _probe(path) as alive:
+                if alive is False:
+                    path.unlink(missing_ok=True)
+        return closed
+
+    def runs(self) -> list[RunInfo]:
+        """Every run in the order they started, a dead ``running`` one read as ``killed``."""
+        with self._lock:
+            return _read_runs(self._db, self.dir, own=self.run_id)
+
+    def _release_run_lock(self) -> None:
+        lock, self._run_lock = self._run_lock, None
+        if lock is not None:
+            lock.release()
 
     def end_run(self, status: Literal["interrupted", "failed"]) -> None:
         """Close the run row of a run that stopped before its report (Ctrl-C, an error).
@@ -250,6 +338,7 @@ class RunStore:
                     self.run_id,
                 ),
             )
+        self._release_run_lock()
 
     def finish_run(self, flags: Sequence[Flag], problems: Sequence[Problem]) -> None:
         """Replace the stored flags and problems with this run's, and close the run row."""
@@ -290,6 +379,7 @@ class RunStore:
                     self.run_id,
                 ),
             )
+        self._release_run_lock()
 
     # --- articles ---------------------------------------------------------------------
 
@@ -350,6 +440,9 @@ class RunStore:
         return {str(a): str(r) for a, r in rows}
 
     def close(self) -> None:
+        """Close the file. A run still open keeps its row ``running`` and lets go of its
+        lock: readers will see it as ``killed``."""
+        self._release_run_lock()
         with self._lock:
             self._db.close()
 
@@ -358,6 +451,186 @@ class RunStore:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+# --- live and dead runs --------------------------------------------------------------------
+
+
+def lock_path(run_dir: Path, run_id: str) -> Path:
+    """The file the process doing run `run_id` keeps locked while it goes."""
+    return run_dir / f"{LOCK_PREFIX}{run_id}{LOCK_SUFFIX}"
+
+
+# Lock files this process holds, by path. A POSIX lock belongs to the process: probing one of
+# these from this process would succeed, and closing the probe's descriptor would drop it.
+_HELD: dict[str, _RunLock] = {}
+_HELD_GUARD = threading.Lock()
+_CLOEXEC = getattr(os, "O_CLOEXEC", 0)
+
+
+class _RunLock:
+    """An exclusive POSIX lock on a run's lock file, held by the process doing the run."""
+
+    def __init__(self, path: Path, fd: int | None) -> None:
+        self.path, self.fd = path, fd
+
+    @classmethod
+    def take(cls, path: Path) -> _RunLock:
+        """Lock a new file and move it to `path`: a file of that name is locked from the
+        moment it exists, so a process clearing dead runs' files never takes it for one.
+        Where locks are not available the file is left unlocked: a reader cannot lock it
+        either, and calls the run's state unknown."""
+        tmp = path.with_name(f".{path.name}.tmp")
+        try:
+            fd = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_TRUNC | _CLOEXEC, 0o644)
+        except OSError as exc:
+            raise ConfigError(f"cannot create {tmp}: {exc.strerror or exc}") from exc
+        lock = cls(path, fd)
+        try:
+            if sys.platform != "win32":
+                try:
+                    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    os.write(fd, f"pid {os.getpid()}\n".encode())  # for a person looking
+                except OSError:
+                    os.close(fd)
+                    lock.fd = None
+            tmp.replace(path)
+        except OSError as exc:
+            if lock.fd is not None:
+                os.close(lock.fd)
+            tmp.unlink(missing_ok=True)
+            raise ConfigError(f"cannot create {path}: {exc.strerror or exc}") from exc
+        with _HELD_GUARD:
+            _HELD[str(path)] = lock
+        return lock
+
+    def release(self) -> None:
+        """Delete the file, then let go of the lock (a reader that opened it before the
+        deletion gets the lock only once the run row is closed)."""
+        with _HELD_GUARD:
+            _HELD.pop(str(self.path), None)
+        self.path.unlink(missing_ok=True)
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+@contextmanager
+def _probe(path: Path) -> Iterator[bool | None]:
+    """Whether the process that locked `path` is alive: True (it holds the lock), False
+    (nobody does, or the file is gone: the run ended or died), None (cannot tell). While
+    the block runs after False, the lock is held here (shared), so the run's row can be
+    read and closed without racing a process that would take it."""
+    with _HELD_GUARD:
+        held = str(path) in _HELD
+    if held:
+        yield True
+        return
+    if sys.platform == "win32":
+        yield None
+        return
+    try:
+        fd = os.open(path, os.O_RDONLY | _CLOEXEC)
+    except FileNotFoundError:
+        yield False
+        return
+    except OSError:
+        yield None
+        return
+    try:
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError as exc:
+            alive: bool | None = True if exc.errno in (errno.EACCES, errno.EAGAIN) else None
+        else:
+            alive = False
+        yield alive
+    finally:
+        os.close(fd)
+
+
+_RUN_COLUMNS = (
+    "id, started_at, finished_at, corpus, extractor, status, articles, extracted, reused,"
+    " failed, flags, problems"
+)
+
+
+def _read_runs(db: sqlite3.Connection, run_dir: Path, own: str = "") -> list[RunInfo]:
+    """Table ``runs`` in the order the runs started, a dead ``running`` run read as
+    ``killed`` with what it committed (its lock probed, then its row read again, so a
+    run that closes meanwhile reads as it closed)."""
+    select = f"SELECT {_RUN_COLUMNS} FROM runs"
+    runs = [RunInfo(*row) for row in db.execute(f"{select} ORDER BY rowid").fetchall()]
+    for n, run in enumerate(runs):
+        if run.status != "running":
+            continue
+        if run.id == own:
+            runs[n] = replace(run, alive=True)
+            continue
+        with _probe(lock_path(run_dir, run.id)) as alive:
+            row = db.execute(f"{select} WHERE id = ?", (run.id,)).fetchone()
+        now = RunInfo(*row) if row is not None else run
+        if now.status != "running" or alive is not False:
+            runs[n] = replace(now, alive=alive if now.status == "running" else None)
+            continue
+        extracted, failed = db.execute(
+            "SELECT count(*), coalesce(sum(status != 'ok'), 0) FROM articles WHERE run_id = ?",
+            (run.id,),
+        ).fetchone()
+        runs[n] = replace(
+            now, status="killed", extracted=int(extracted), failed=int(failed), alive=False
+        )
+    return runs
+
+
+def read_runs(run_dir: str | os.PathLike[str]) -> list[RunInfo]:
+    """`RunStore.runs` for a reader (review, serve, diff): creates nothing, writes nothing;
+    empty when `run_dir` has no store, or its store no table ``runs``."""
+    path = Path(run_dir) / STORE_NAME
+    if not path.is_file():
+        return []
+    try:
+        db = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+    except sqlite3.Error:
+        return []
+    try:
+        return _read_runs(db, Path(run_dir))
+    except sqlite3.Error:
+        return []
+    finally:
+        db.close()
+
+
+def run_notice(run_dir: str | os.PathLike[str]) -> str | None:
+    """A sentence on the state of `run_dir` when its latest run has not finished (still
+    going, killed, interrupted or failed): report.json is then from an earlier run, or
+    missing. None when the latest run finished, or there is no store."""
+    runs = read_runs(run_dir)
+    if not runs or runs[-1].status == "finished":
+        return None
+    last = runs[-1]
+    resume = f"`checker check {last.corpus} --run {os.fspath(run_dir)}` resumes it"
+    committed = f"{last.extracted} article{'s' if last.extracted != 1 else ''} committed"
+    if last.status == "running" and last.alive is None:
+        state = (
+            f"the latest run (started {last.started_at}) has not finished: it is still "
+            "going, or was killed (this system cannot tell)"
+        )
+    elif last.status == "running":
+        state = f"a run started {last.started_at} is still going"
+    elif last.status == "killed":
+        state = (
+            f"the latest run (started {last.started_at}) was killed before it finished "
+            f"({committed}; {resume}, reusing them)"
+        )
+    elif last.status == "interrupted":
+        state = f"the latest run (started {last.started_at}) was interrupted ({resume})"
+    else:
+        state = f"the latest run (started {last.started_at}) stopped on an error ({resume})"
+    finished = [r for r in runs if r.status == "finished"]
+    if finished:
+        return f"{state}; report.json is from the run finished {finished[-1].finished_at}"
+    return f"{state}; no run has finished yet"
 
 
 class _transaction:

@@ -7,12 +7,14 @@ articles are committed, and runs the same command again.
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -23,11 +25,13 @@ from checker.corpus import load_corpus
 from checker.models import Article, Extraction
 from checker.pipeline import TEST_ONLY_DELAY_ENV, run_check
 from checker.rules import RuleExtractor
+from checker.serve import ReviewServer
 from checker.store import (
     REPORT_NAME,
     STORE_NAME,
     RunStore,
     extractor_identity,
+    read_runs,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -96,7 +100,9 @@ def test_kill_9_mid_run_then_rerun_resumes_without_duplicates(tmp_path: Path) ->
     assert claims == {k: v for k, v in stored.items() if v}, "no duplicate and no lost claim"
     assert {k: claims.get(k) for k in killed_claims} == killed_claims
     runs = rows(db, "SELECT status, extracted, reused FROM runs ORDER BY started_at, rowid")
-    assert runs[0][0] == "running"  # the killed run never finished
+    # The rerun closed the killed run's row, with the articles it had committed.
+    assert runs[0] == ("killed", len(first), 0)
+    assert not list(run.glob("checker-run-*.lock")), "no lock file left behind"
     assert runs[-1] == ("finished", ARTICLES - len(first), len(first))
     report = json.loads((run / REPORT_NAME).read_text(encoding="utf-8"))
     assert sorted(a["id"] for a in report["articles"]) == sorted(after)
@@ -282,3 +288,204 @@ def test_stored_json_validates_into_what_the_store_loads(tmp_path: Path) -> None
         assert rows.extraction() == store.load(article, extractor_identity(rules)) == extraction
         assert store.load_json(changed, extractor_identity(rules)) is None
         assert store.load_json(article, "another extractor") is None
+
+
+# --- a killed run is told from a live one -----------------------------------------------------
+
+
+def start_slow_run(corpus: Path, run: Path, delay: float = 0.4) -> subprocess.Popen[bytes]:
+    """`check --run` in a child process, slowed down by the test-only per-article delay."""
+    cmd = [*check_cmd(corpus, run), "--extractor", "rules", "--quiet"]
+    env = {**os.environ, TEST_ONLY_DELAY_ENV: str(delay)}
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+def wait_for_commits(child: subprocess.Popen[bytes], db: Path, n: int) -> None:
+    """Until the child's run (the latest) has committed `n` articles."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and child.poll() is None:
+        if len(rows(db, "SELECT id FROM runs")) >= 2:
+            latest = rows(db, "SELECT id FROM runs ORDER BY rowid DESC LIMIT 1")[0][0]
+            done = rows(db, f"SELECT count(*) FROM articles WHERE run_id = '{latest}'")[0][0]
+            if int(done) >= n:  # type: ignore[call-overload]
+                return
+        time.sleep(0.05)
+    raise AssertionError("the child run committed nothing in time")
+
+
+def kill_9(child: subprocess.Popen[bytes]) -> None:
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+
+
+def test_a_run_killed_with_sigkill_reads_killed_everywhere_then_a_rerun_closes_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus, run = small_corpus(tmp_path / "corpus", 8), tmp_path / "run"
+    db = run / STORE_NAME
+    assert main([*check_cmd(corpus, run)[3:], "--extractor", "rules", "-q"]) in (0, 1)
+    finished_report = (run / REPORT_NAME).read_bytes()
+    for path in sorted(corpus.glob("*.txt")):  # every article changed: all to extract again
+        path.write_text(path.read_text(encoding="utf-8") + " It rained.", encoding="utf-8")
+    capsys.readouterr()
+
+    child = start_slow_run(corpus, run)
+    try:
+        wait_for_commits(child, db, 2)
+        # Live: the child holds its lock, so its row is running, and said to be.
+        live = read_runs(run)[-1]
+        assert (live.status, live.alive) == ("running", True)
+        assert main(["review", str(run)]) == 0
+        assert "is still going; report.json is from the run finished" in capsys.readouterr().err
+    finally:
+        kill_9(child)
+
+    assert rows(db, "SELECT status FROM runs ORDER BY rowid") == [("finished",), ("running",)]
+    dead = read_runs(run)[-1]
+    killed_ids = {a for a, r in rows(db, "SELECT id, run_id FROM articles") if r == dead.id}
+    assert (dead.status, dead.alive) == ("killed", False)
+    assert dead.extracted == len(killed_ids) >= 2
+    # review, diff and serve say the latest run was killed, and whose report they show.
+    assert main(["review", str(run)]) == 0
+    err = capsys.readouterr().err
+    assert f"was killed before it finished ({len(killed_ids)} articles committed" in err
+    assert "report.json is from the run finished" in err
+    assert main(["diff", str(run), str(run / REPORT_NAME)]) == 0
+    assert capsys.readouterr().err.count("was killed before it finished") == 2
+    assert "was killed before it finished" in served_page(run)
+    assert (run / REPORT_NAME).read_bytes() == finished_report, "the killed run wrote none"
+
+    # The rerun closes the dead row for good and reuses what the killed run committed.
+    code = main([*check_cmd(corpus, run)[3:], "--extractor", "rules"])
+    assert code in (0, 1)
+    err = capsys.readouterr().err
+    assert "was killed before it finished" in err
+    assert f"{8 - len(killed_ids)} articles extracted, {len(killed_ids)} reused" in err
+    statuses = rows(db, "SELECT status, extracted FROM runs ORDER BY rowid")
+    assert statuses[1] == ("killed", len(killed_ids))
+    assert statuses[2][0] == "finished"
+    by_run = dict(rows(db, "SELECT id, run_id FROM articles"))
+    assert {a for a, r in by_run.items() if r == dead.id} == killed_ids
+    assert not list(run.glob("checker-run-*.lock"))
+    assert main(["review", str(run)]) == 0
+    assert "warning" not in capsys.readouterr().err
+
+
+def served_page(run: Path) -> str:
+    """The page `checker serve RUN` serves, fetched over HTTP."""
+    server = ReviewServer(run, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        port = server.server_address[1]
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+        conn.request("GET", "/", headers={"Host": f"127.0.0.1:{port}"})
+        page = conn.getresponse().read().decode()
+        conn.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    return page
+
+
+def test_serve_shows_a_run_that_never_closed_on_the_page(tmp_path: Path) -> None:
+    corpus, run = small_corpus(tmp_path / "corpus", 4), tmp_path / "run"
+    assert main([*check_cmd(corpus, run)[3:], "--extractor", "rules", "-q"]) in (0, 1)
+    assert "<strong>warning:</strong>" not in served_page(run)
+    with RunStore(run) as store:  # a run whose process lets go of it without closing it
+        store.begin_run(str(corpus), "rules")
+    page = served_page(run)
+    assert "<strong>warning:</strong> the latest run" in page
+    assert "was killed before it finished (0 articles committed" in page
+
+
+_FORKS_THEN_WAITS = """
+import os, sys, time
+from checker.store import RunStore
+store = RunStore(sys.argv[1])
+store.begin_run("c", "rules")
+child = os.fork()
+if child == 0:  # a worker, as the pipeline forks them: it inherits the lock file's descriptor
+    time.sleep(60)
+    os._exit(0)
+print(child, flush=True)
+time.sleep(60)
+"""
+
+
+def test_a_forked_worker_outliving_its_killed_run_does_not_keep_it_alive(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _FORKS_THEN_WAITS, str(run)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert parent.stdout is not None
+    worker = int(parent.stdout.readline())
+    try:
+        assert [(r.status, r.alive) for r in read_runs(run)] == [("running", True)]
+        kill_9(parent)
+        os.kill(worker, 0)  # the worker lives on
+        assert [(r.status, r.alive) for r in read_runs(run)] == [("killed", False)]
+    finally:
+        os.kill(worker, signal.SIGKILL)
+        parent.stdout.close()
+
+
+def test_a_run_in_this_process_is_live_until_closed_then_killed(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    store = RunStore(run)
+    run_id = store.begin_run("c", "rules")
+    assert (run / f"checker-run-{run_id}.lock").exists()
+    assert [(r.status, r.alive) for r in read_runs(run)] == [("running", True)]
+    assert [(r.status, r.alive) for r in store.runs()] == [("running", True)]
+    store.close()  # never ended: the process let go of it, as a dead one would
+    assert [(r.status, r.alive) for r in read_runs(run)] == [("killed", False)]
+    assert rows(run / STORE_NAME, "SELECT status FROM runs") == [
+        ("running",)
+    ]  # readers write nothing
+    with RunStore(run) as again:
+        closed = again.close_dead_runs()
+        assert [r.id for r in closed] == [run_id]
+        assert again.close_dead_runs() == []
+    assert rows(run / STORE_NAME, "SELECT status FROM runs") == [("killed",)]
+    assert not list(run.glob("checker-run-*.lock"))
+
+
+def test_finished_interrupted_and_failed_runs_leave_no_lock(tmp_path: Path) -> None:
+    corpus, run = small_corpus(tmp_path / "corpus", 3), tmp_path / "run"
+    with RunStore(run) as store:
+        run_check(corpus, RuleExtractor(), store=store)
+    with RunStore(run) as store, pytest.raises(KeyboardInterrupt):
+        (corpus / "a00.txt").write_text("Changed: 4 ships in Riga.", encoding="utf-8")
+        run_check(corpus, _StopsAfter(0, KeyboardInterrupt()), store=store, jobs=1)
+    assert not list(run.glob("checker-run-*.lock"))
+    assert [r.status for r in read_runs(run)] == ["finished", "interrupted"]
+
+
+def test_a_lock_file_left_by_a_run_killed_before_its_row_is_cleared(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    RunStore(run).close()
+    stray = run / "checker-run-0123abcd.lock"
+    stray.write_text("pid 1\n", encoding="utf-8")
+    with RunStore(run) as store:
+        store.begin_run("c", "rules")
+        assert not stray.exists()
+        assert len(list(run.glob("checker-run-*.lock"))) == 1  # this run's own
+
+
+def test_a_row_left_running_by_an_older_checker_reads_killed(tmp_path: Path) -> None:
+    run = tmp_path / "run"
+    RunStore(run).close()
+    with sqlite3.connect(run / STORE_NAME) as db:  # no lock file: no process is doing it
+        db.execute(
+            "INSERT INTO runs (id, started_at, corpus, extractor, status)"
+            " VALUES ('old', '2026-01-01T00:00:00+00:00', 'c', 'rules', 'running')"
+        )
+    assert [r.status for r in read_runs(run)] == ["killed"]
+    assert read_runs(tmp_path / "nothing here") == []
