@@ -105,7 +105,8 @@ def _add_batch_options(check: argparse.ArgumentParser) -> None:
             "run directory: DIR/checker.sqlite stores every article's extraction as soon as it "
             "is done (and the LLM cache), DIR/report.json the latest JSON report; rerunning "
             "with the same DIR resumes, reusing finished articles (a run killed before it "
-            "finished is marked killed)"
+            "finished is marked killed); at the end of a run, articles no longer in CORPUS "
+            "are dropped from the store"
         ),
     )
     check.add_argument(
@@ -287,9 +288,11 @@ def _check_with(args: argparse.Namespace, store: RunStore | None) -> int:
             print(f"checker: {text}", file=sys.stderr)
         if store is not None:
             c = store.counts
+            removed = f", {c.removed} no longer in the corpus dropped" if c.removed else ""
             print(
                 f"checker: run {store.dir}: {c.extracted} articles extracted, {c.reused} "
-                f"reused from the store, {c.failed} failed -> {store.dir / REPORT_NAME}",
+                f"reused from the store, {c.failed} failed{removed} -> "
+                f"{store.dir / REPORT_NAME}",
                 file=sys.stderr,
             )
         where = f" -> {args.out}" if args.out else ""

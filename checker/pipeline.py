@@ -183,7 +183,7 @@ def check_corpus(
             store.end_run("interrupted" if isinstance(exc, KeyboardInterrupt) else "failed")
         raise
     if store is not None:
-        store.finish_run(report.flags, report.problems)
+        store.finish_run(report.flags, report.problems, (a.id for a in report.articles))
     return CheckResult(report, collector.spool)
 
 

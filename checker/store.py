@@ -8,7 +8,8 @@ e.g. ``reviews``; the store never drops, alters or rewrites a table it does not 
 
     store_meta   key/value, including the store's schema version
     runs         one row per ``check --run``: when, what, how many extracted / reused
-    articles     one row per article id: content hash, extractor identity, status
+    articles     one row per article id of the corpus: content hash, extractor identity,
+                 status (a finished run drops the rows of articles no longer in its corpus)
     claims       the article's claims, one JSON row each   } written with their article
     mentions     the article's entity mentions             } in one transaction
     flags        the latest run's flags (replaced at the end of each run)
@@ -22,7 +23,10 @@ hash and extractor identity (the extractor's name plus a hash of the code that e
 A rerun loads what matches instead of extracting again; an article whose text or extractor
 changed is extracted again and replaced, never duplicated. A failed extraction is stored
 with its reason but not reused: a rerun tries it again. The file uses WAL and a busy
-timeout, so ``checker serve RUN`` can read and write while a run is going.
+timeout, so ``checker serve RUN`` can read and write while a run is going. When a run
+finishes, the rows of articles that are not in its corpus (removed since, or now over the
+size limit) are deleted with their claims and mentions, so the store holds the corpus it
+was last run on.
 
 A live run from a dead one: while a run goes, its process holds an exclusive POSIX lock
 (``fcntl.lockf``) on ``RUN/checker-run-<run id>.lock``, made before its ``runs`` row and
@@ -140,6 +144,7 @@ class RunCounts:
     extracted: int = 0
     reused: int = 0
     failed: int = 0
+    removed: int = 0  # articles dropped from the store: no longer in the corpus
 
 
 @dataclass(frozen=True)
@@ -340,9 +345,31 @@ class RunStore:
             )
         self._release_run_lock()
 
-    def finish_run(self, flags: Sequence[Flag], problems: Sequence[Problem]) -> None:
-        """Replace the stored flags and problems with this run's, and close the run row."""
+    def finish_run(
+        self,
+        flags: Sequence[Flag],
+        problems: Sequence[Problem],
+        articles: Iterable[str] | None = None,
+    ) -> None:
+        """Replace the stored flags and problems with this run's, and close the run row.
+
+        `articles`: the ids of every article of the run's corpus (its report's); the rows
+        of any other article (removed from the corpus, or now over the size limit) are
+        deleted with their claims and mentions, so the store matches the corpus. None
+        keeps them.
+        """
+        keep = None if articles is None else set(articles)
         with self._lock, _transaction(self._db):
+            if keep is not None:
+                gone = [
+                    (a,)
+                    for (a,) in self._db.execute("SELECT id FROM articles").fetchall()
+                    if a not in keep
+                ]
+                self._db.executemany("DELETE FROM claims WHERE article = ?", gone)
+                self._db.executemany("DELETE FROM mentions WHERE article = ?", gone)
+                self._db.executemany("DELETE FROM articles WHERE id = ?", gone)
+                self.counts.removed = len(gone)
             self._db.execute("DELETE FROM flags")
             self._db.executemany(
                 "INSERT OR REPLACE INTO flags VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -24,6 +24,7 @@ from checker.cli import main
 from checker.corpus import load_corpus
 from checker.models import Article, Extraction
 from checker.pipeline import TEST_ONLY_DELAY_ENV, run_check
+from checker.review import load_articles
 from checker.rules import RuleExtractor
 from checker.serve import ReviewServer
 from checker.store import (
@@ -489,3 +490,60 @@ def test_a_row_left_running_by_an_older_checker_reads_killed(tmp_path: Path) -> 
         )
     assert [r.status for r in read_runs(run)] == ["killed"]
     assert read_runs(tmp_path / "nothing here") == []
+
+
+# --- the store holds the corpus it was last run on ----------------------------------------------
+
+
+def test_articles_removed_from_the_corpus_leave_the_store_at_the_end_of_a_rerun(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus, run = small_corpus(tmp_path / "corpus", 6), tmp_path / "run"
+    db = run / STORE_NAME
+    args = [*check_cmd(corpus, run)[3:], "--extractor", "rules"]
+    assert main([*args, "-q"]) in (0, 1)
+    first = dict(rows(db, "SELECT id, run_id FROM articles"))
+    assert len(first) == 6
+    for gone in ("a01", "a04"):
+        (corpus / f"{gone}.txt").unlink()
+    capsys.readouterr()
+
+    assert main(args) in (0, 1)
+
+    kept = {"a00", "a02", "a03", "a05"}
+    assert dict(rows(db, "SELECT id, run_id FROM articles")) == {k: first[k] for k in kept}
+    assert {a for (a,) in rows(db, "SELECT DISTINCT article FROM claims")} == kept
+    assert {a for (a,) in rows(db, "SELECT DISTINCT article FROM mentions")} == kept
+    err = capsys.readouterr().err
+    assert "0 articles extracted, 4 reused from the store, 0 failed, 2 no longer in" in err
+    report = json.loads((run / REPORT_NAME).read_text(encoding="utf-8"))
+    assert {a["id"] for a in report["articles"]} == kept
+    assert {a.id for a in load_articles(run)[0]} == kept
+    # An article put back is extracted again, as any new one.
+    small_corpus(corpus, 6)
+    with RunStore(run) as store:
+        run_check(corpus, RuleExtractor(), store=store)
+        assert (store.counts.extracted, store.counts.reused, store.counts.removed) == (2, 4, 0)
+
+
+def test_articles_now_over_the_size_limit_leave_the_store(tmp_path: Path) -> None:
+    corpus, run = small_corpus(tmp_path / "corpus", 3), tmp_path / "run"
+    (corpus / "a02.txt").write_text("Officials said 4 ships arrived. " * 20, encoding="utf-8")
+    db = run / STORE_NAME
+    args = [*check_cmd(corpus, run)[3:], "--extractor", "rules", "-q"]
+    assert main(args) in (0, 1)
+    assert committed(db) == 3
+    assert main([*args, "--max-article-chars", "300"]) in (0, 1)
+    assert {a for (a,) in rows(db, "SELECT id FROM articles")} == {"a00", "a01"}
+    assert rows(db, "SELECT count(*) FROM claims WHERE article = 'a02'") == [(0,)]
+
+
+def test_a_run_that_does_not_finish_drops_nothing(tmp_path: Path) -> None:
+    corpus, run = small_corpus(tmp_path / "corpus", 4), tmp_path / "run"
+    with RunStore(run) as store:
+        run_check(corpus, RuleExtractor(), store=store)
+    (corpus / "a03.txt").unlink()
+    (corpus / "a00.txt").write_text("Changed: 4 ships in Riga.", encoding="utf-8")
+    with RunStore(run) as store, pytest.raises(KeyboardInterrupt):
+        run_check(corpus, _StopsAfter(0, KeyboardInterrupt()), store=store, jobs=1)
+    assert committed(run / STORE_NAME) == 4, "an interrupted run keeps every row"
