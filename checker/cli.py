@@ -236,11 +236,14 @@ def _check_with(args: argparse.Namespace, store: RunStore | None) -> int:
         return _dry_run(args, extractor, store, max_chars)
     if store is not None:
         for dead in store.close_dead_runs():
+            if dead.finished_at:  # its store rows all written, not its report.json
+                what = f"while writing its report (all {dead.articles} articles committed"
+            else:
+                what = f"before it finished ({dead.extracted} articles committed"
             if not args.quiet:
                 print(
                     f"checker: warning: run {store.dir}: the run started {dead.started_at} was "
-                    f"killed before it finished ({dead.extracted} articles committed; those "
-                    "unchanged are reused)",
+                    f"killed {what}; those unchanged are reused)",
                     file=sys.stderr,
                 )
     progress = None if args.quiet else ProgressLine()
@@ -260,6 +263,8 @@ def _check_with(args: argparse.Namespace, store: RunStore | None) -> int:
     spool = result.spool
     try:
         report = record_run(result, store.dir, previous) if store is not None else result.report
+        if store is not None:
+            store.report_written()
         del result  # from here on, only the (marked) report and the spool are needed
         fmt = args.format or ("json" if (args.out or "").endswith(".json") else "markdown")
         output: str | Iterable[str]

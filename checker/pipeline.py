@@ -116,6 +116,7 @@ def run_check(
     result.close()
     if store is not None:
         write_atomic(store.dir / REPORT_NAME, iter_json(result.report))
+        store.report_written()
     return result.report
 
 

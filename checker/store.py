@@ -30,13 +30,16 @@ was last run on.
 
 A live run from a dead one: while a run goes, its process holds an exclusive POSIX lock
 (``fcntl.lockf``) on ``RUN/checker-run-<run id>.lock``, made before its ``runs`` row and
-deleted after the row is closed. The kernel drops the lock when the process dies, however
+deleted once the run is over (`end_run`; after `finish_run`, once report.json is written:
+`report_written`, or `close`). The kernel drops the lock when the process dies, however
 it dies (SIGKILL, the OOM killer; a power cut leaves no lock either), and forked workers do
 not inherit it. So a row still ``running`` whose lock file can be locked (or is gone) is a
-run that died without closing it: readers (`read_runs`, `run_notice`: review, serve,
-diff) show it as ``killed``, and the next run marks it so in the table (`close_dead_runs`),
-with the number of articles it committed. Where locks are not available (Windows, some
-network file systems) a ``running`` row stays ``running``: its state cannot be told.
+run that died without closing it, and a ``finished`` row whose lock file is still there,
+unlocked, a run killed while writing its report: readers (`read_runs`, `run_notice`:
+review, serve, diff) show it as ``killed``, and the next run marks it so in the table
+(`close_dead_runs`), with the number of articles it committed. Where locks are not
+available (Windows, some network file systems) a ``running`` row stays ``running``: its
+state cannot be told.
 """
 
 from __future__ import annotations
@@ -151,8 +154,10 @@ class RunCounts:
 class RunInfo:
     """One row of table ``runs``, with the status a reader should believe: a row still
     ``running`` whose process is gone reads ``killed`` (`extracted`, `failed`: what it had
-    committed). `alive`: whether a ``running`` run's process holds its lock (None: this
-    system cannot tell; then the status stays ``running``)."""
+    committed), and so does a ``finished`` one whose process died writing its report
+    (`finished_at` set). `alive`: True while the run's process holds its lock (running,
+    or finished and writing its report), False when killed, None when this system cannot
+    tell (the status then stays ``running``) or the run is closed."""
 
     id: str
     started_at: str
@@ -294,13 +299,17 @@ class RunStore:
         for run in self.runs():
             if run.status != "killed" or run.alive is not False:
                 continue  # alive, finished, or marked killed already
-            with _probe(lock_path(self.dir, run.id)) as alive, self._lock:
-                if alive is not False:
+            # Killed while writing its report: its row says finished, and its lock is dead.
+            was, dead = (
+                ("finished", ("dead",)) if run.finished_at else ("running", ("dead", "gone"))
+            )
+            with _probe(lock_path(self.dir, run.id)) as state, self._lock:
+                if state not in dead:
                     continue
                 updated = self._db.execute(
                     "UPDATE runs SET status = 'killed', extracted = ?, failed = ?"
-                    " WHERE id = ? AND status = 'running'",
-                    (run.extracted, run.failed, run.id),
+                    " WHERE id = ? AND status = ?",
+                    (run.extracted, run.failed, run.id, was),
                 ).rowcount
                 lock_path(self.dir, run.id).unlink(missing_ok=True)
             if updated:
@@ -311,15 +320,20 @@ class RunStore:
             run_id = path.name[len(LOCK_PREFIX) : -len(LOCK_SUFFIX)]
             if run_id in known or run_id == self.run_id:
                 continue
-            with _probe(path) as alive:
-                if alive is False:
+            with _probe(path) as state:
+                if state == "dead":
                     path.unlink(missing_ok=True)
         return closed
 
     def runs(self) -> list[RunInfo]:
-        """Every run in the order they started, a dead ``running`` one read as ``killed``."""
+        """Every run in the order they started, a dead one read as ``killed``."""
         with self._lock:
-            return _read_runs(self._db, self.dir, own=self.run_id)
+            return _read_runs(self._db, self.dir)
+
+    def report_written(self) -> None:
+        """The run's report.json is written: let go of the run's lock (`finish_run` keeps
+        it, so that a process killed while writing the report reads as killed)."""
+        self._release_run_lock()
 
     def _release_run_lock(self) -> None:
         lock, self._run_lock = self._run_lock, None
@@ -356,7 +370,9 @@ class RunStore:
         `articles`: the ids of every article of the run's corpus (its report's); the rows
         of any other article (removed from the corpus, or now over the size limit) are
         deleted with their claims and mentions, so the store matches the corpus. None
-        keeps them.
+        keeps them. The run's lock stays held until `report_written` (or `close`): a
+        process killed while it writes the report leaves the row ``finished`` and its
+        lock file unlocked, read as ``killed``.
         """
         keep = None if articles is None else set(articles)
         with self._lock, _transaction(self._db):
@@ -406,7 +422,6 @@ class RunStore:
                     self.run_id,
                 ),
             )
-        self._release_run_lock()
 
     # --- articles ---------------------------------------------------------------------
 
@@ -542,36 +557,41 @@ class _RunLock:
             self.fd = None
 
 
+Probe = Literal["alive", "dead", "gone", "unknown"]
+
+
 @contextmanager
-def _probe(path: Path) -> Iterator[bool | None]:
-    """Whether the process that locked `path` is alive: True (it holds the lock), False
-    (nobody does, or the file is gone: the run ended or died), None (cannot tell). While
-    the block runs after False, the lock is held here (shared), so the run's row can be
-    read and closed without racing a process that would take it."""
+def _probe(path: Path) -> Iterator[Probe]:
+    """The state of the process that locked `path`: ``alive`` (it holds the lock),
+    ``dead`` (the file is there and nobody holds it: the process died without releasing
+    it), ``gone`` (no file, or it was deleted while we waited: released, or never made),
+    ``unknown`` (no locks here). While the block runs after ``dead`` the lock is held here
+    (shared), so the run's row can be read and closed without racing its owner."""
     with _HELD_GUARD:
         held = str(path) in _HELD
     if held:
-        yield True
+        yield "alive"
         return
     if sys.platform == "win32":
-        yield None
+        yield "unknown"
         return
     try:
         fd = os.open(path, os.O_RDONLY | _CLOEXEC)
     except FileNotFoundError:
-        yield False
+        yield "gone"
         return
     except OSError:
-        yield None
+        yield "unknown"
         return
     try:
+        state: Probe
         try:
             fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except OSError as exc:
-            alive: bool | None = True if exc.errno in (errno.EACCES, errno.EAGAIN) else None
+            state = "alive" if exc.errno in (errno.EACCES, errno.EAGAIN) else "unknown"
         else:
-            alive = False
-        yield alive
+            state = "gone" if os.fstat(fd).st_nlink == 0 else "dead"
+        yield state
     finally:
         os.close(fd)
 
@@ -582,31 +602,37 @@ _RUN_COLUMNS = (
 )
 
 
-def _read_runs(db: sqlite3.Connection, run_dir: Path, own: str = "") -> list[RunInfo]:
-    """Table ``runs`` in the order the runs started, a dead ``running`` run read as
-    ``killed`` with what it committed (its lock probed, then its row read again, so a
-    run that closes meanwhile reads as it closed)."""
+def _read_runs(db: sqlite3.Connection, run_dir: Path) -> list[RunInfo]:
+    """Table ``runs`` in the order the runs started, a dead run read as ``killed``: one
+    still ``running`` whose lock nobody holds (with the articles it committed), or one
+    ``finished`` whose lock file is still there, unlocked (killed while writing its report).
+    Each lock is probed, then its row read again, so a run that closes meanwhile reads as
+    it closed."""
     select = f"SELECT {_RUN_COLUMNS} FROM runs"
     runs = [RunInfo(*row) for row in db.execute(f"{select} ORDER BY rowid").fetchall()]
     for n, run in enumerate(runs):
-        if run.status != "running":
+        path = lock_path(run_dir, run.id)
+        if run.status == "finished" and not path.exists():
+            continue  # closed, its report written
+        if run.status not in ("running", "finished"):
             continue
-        if run.id == own:
-            runs[n] = replace(run, alive=True)
-            continue
-        with _probe(lock_path(run_dir, run.id)) as alive:
+        with _probe(path) as state:
             row = db.execute(f"{select} WHERE id = ?", (run.id,)).fetchone()
         now = RunInfo(*row) if row is not None else run
-        if now.status != "running" or alive is not False:
-            runs[n] = replace(now, alive=alive if now.status == "running" else None)
-            continue
-        extracted, failed = db.execute(
-            "SELECT count(*), coalesce(sum(status != 'ok'), 0) FROM articles WHERE run_id = ?",
-            (run.id,),
-        ).fetchone()
-        runs[n] = replace(
-            now, status="killed", extracted=int(extracted), failed=int(failed), alive=False
-        )
+        if now.status == "running" and state in ("dead", "gone"):
+            extracted, failed = db.execute(
+                "SELECT count(*), coalesce(sum(status != 'ok'), 0) FROM articles WHERE run_id = ?",
+                (run.id,),
+            ).fetchone()
+            now = replace(now, status="killed", extracted=int(extracted), failed=int(failed))
+        elif now.status == "finished" and state == "dead":
+            now = replace(now, status="killed")
+        if now.status == "killed":
+            runs[n] = replace(now, alive=False)
+        elif now.status in ("running", "finished") and state in ("alive", "unknown"):
+            runs[n] = replace(now, alive=True if state == "alive" else None)
+        else:
+            runs[n] = now
     return runs
 
 
@@ -630,31 +656,36 @@ def read_runs(run_dir: str | os.PathLike[str]) -> list[RunInfo]:
 
 def run_notice(run_dir: str | os.PathLike[str]) -> str | None:
     """A sentence on the state of `run_dir` when its latest run has not finished (still
-    going, killed, interrupted or failed): report.json is then from an earlier run, or
-    missing. None when the latest run finished, or there is no store."""
+    going or writing its report, killed, interrupted or failed): report.json is then from
+    an earlier run, or missing. None when the latest run finished, or there is no store."""
     runs = read_runs(run_dir)
-    if not runs or runs[-1].status == "finished":
+    if not runs or (runs[-1].status == "finished" and not runs[-1].alive):
         return None
     last = runs[-1]
+    started = f"the latest run (started {last.started_at})"
     resume = f"`checker check {last.corpus} --run {os.fspath(run_dir)}` resumes it"
     committed = f"{last.extracted} article{'s' if last.extracted != 1 else ''} committed"
-    if last.status == "running" and last.alive is None:
+    if last.status == "finished":
+        state = f"{started} is writing its report"
+    elif last.status == "running" and last.alive is None:
         state = (
-            f"the latest run (started {last.started_at}) has not finished: it is still "
-            "going, or was killed (this system cannot tell)"
+            f"{started} has not finished: it is still going, or was killed (this system "
+            "cannot tell)"
         )
     elif last.status == "running":
-        state = f"a run started {last.started_at} is still going"
-    elif last.status == "killed":
+        state = f"{started} is still going"
+    elif last.status == "killed" and last.finished_at:
         state = (
-            f"the latest run (started {last.started_at}) was killed before it finished "
-            f"({committed}; {resume}, reusing them)"
+            f"{started} was killed while writing its report (every article committed; "
+            f"{resume}, reusing them)"
         )
+    elif last.status == "killed":
+        state = f"{started} was killed before it finished ({committed}; {resume}, reusing them)"
     elif last.status == "interrupted":
-        state = f"the latest run (started {last.started_at}) was interrupted ({resume})"
+        state = f"{started} was interrupted ({resume})"
     else:
-        state = f"the latest run (started {last.started_at}) stopped on an error ({resume})"
-    finished = [r for r in runs if r.status == "finished"]
+        state = f"{started} stopped on an error ({resume})"
+    finished = [r for r in runs[:-1] if r.status == "finished"]
     if finished:
         return f"{state}; report.json is from the run finished {finished[-1].finished_at}"
     return f"{state}; no run has finished yet"

@@ -438,6 +438,61 @@ def test_a_forked_worker_outliving_its_killed_run_does_not_keep_it_alive(tmp_pat
         parent.stdout.close()
 
 
+_KILLED_WRITING_ITS_REPORT = """
+import os, signal, sys
+from checker.pipeline import check_corpus
+from checker.rules import RuleExtractor
+from checker.store import RunStore
+store = RunStore(sys.argv[2])
+check_corpus(sys.argv[1], RuleExtractor(), store=store, jobs=1)  # flags stored, run finished
+os.kill(os.getpid(), signal.SIGKILL)  # before its report.json is written
+"""
+
+
+def test_a_run_killed_while_writing_its_report_reads_killed(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus, run = small_corpus(tmp_path / "corpus", 4), tmp_path / "run"
+    child = subprocess.run(
+        [sys.executable, "-c", _KILLED_WRITING_ITS_REPORT, str(corpus), str(run)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        timeout=120,
+    )
+    assert child.returncode == -signal.SIGKILL
+    assert not (run / REPORT_NAME).exists()
+    assert rows(run / STORE_NAME, "SELECT status FROM runs") == [("finished",)]
+    [dead] = read_runs(run)
+    assert (dead.status, dead.alive, dead.extracted) == ("killed", False, 4)
+    assert main(["review", str(run)]) == 2  # no report.json: an error, with the warning first
+    err = capsys.readouterr().err
+    assert "was killed while writing its report" in err and "no run has finished yet" in err
+    assert main([*check_cmd(corpus, run)[3:], "--extractor", "rules"]) in (0, 1)
+    err = capsys.readouterr().err
+    assert "was killed while writing its report (all 4 articles committed" in err
+    assert "0 articles extracted, 4 reused" in err
+    assert rows(run / STORE_NAME, "SELECT status FROM runs ORDER BY rowid") == [
+        ("killed",),
+        ("finished",),
+    ]
+    assert (run / REPORT_NAME).exists() and not list(run.glob("checker-run-*.lock"))
+
+
+def test_a_finished_run_writing_its_report_is_live_until_written(tmp_path: Path) -> None:
+    from checker.pipeline import check_corpus
+    from checker.store import run_notice
+
+    corpus, run = small_corpus(tmp_path / "corpus", 3), tmp_path / "run"
+    with RunStore(run) as store:
+        check_corpus(corpus, RuleExtractor(), store=store, jobs=1).close()
+        assert [(r.status, r.alive) for r in read_runs(run)] == [("finished", True)]
+        assert "is writing its report; no run has finished yet" in (run_notice(run) or "")
+        store.report_written()
+        assert [(r.status, r.alive) for r in read_runs(run)] == [("finished", None)]
+        assert run_notice(run) is None
+        assert not list(run.glob("checker-run-*.lock"))
+
+
 def test_a_run_in_this_process_is_live_until_closed_then_killed(tmp_path: Path) -> None:
     run = tmp_path / "run"
     store = RunStore(run)
