@@ -41,8 +41,8 @@ def add_commands(commands: Any) -> None:
             "RUN`) with their status: new, unchanged, confirmed or dismissed. With FLAG_ID (a "
             "unique prefix is enough), record a decision. Dismissed flags are hidden from later "
             "reports and do not count for the exit status. When the latest `check --run RUN` has "
-            "not finished (still going, killed, interrupted, failed), a warning on stderr says "
-            "so: report.json is then an earlier run's."
+            "not finished (still going or writing its report, killed, interrupted, failed), a "
+            "warning on stderr says so: report.json is then an earlier run's."
         ),
     )
     review.add_argument("run", metavar="RUN", help="run directory")
@@ -61,7 +61,8 @@ def add_commands(commands: Any) -> None:
             "Serve the report of RUN at http://127.0.0.1:PORT/ where editors confirm or "
             "dismiss flags with a note; decisions go to RUN/checker.sqlite. Listens on this "
             "machine only unless --allow-remote is given. The page says when the latest `check "
-            "--run RUN` has not finished (still going, killed, interrupted, failed)."
+            "--run RUN` has not finished (still going or writing its report, killed, "
+            "interrupted, failed)."
         ),
     )
     serve.add_argument("run", metavar="RUN", help="run directory")
@@ -115,7 +116,8 @@ def record_run(
 
 def warn_run_state(path: str | Path) -> None:
     """Say on stderr when the latest run of `path` (a run directory, or a report.json in
-    one) has not finished: still going, killed, interrupted or failed (`run_notice`)."""
+    one) has not finished: still going or writing its report, killed, interrupted or
+    failed (`run_notice`)."""
     run = Path(path)
     notice = run_notice(run if run.is_dir() else run.parent)
     if notice:
