@@ -370,11 +370,17 @@ class RunStore:
         `articles`: the ids of every article of the run's corpus (its report's); the rows
         of any other article (removed from the corpus, or now over the size limit) are
         deleted with their claims and mentions, so the store matches the corpus. None
-        keeps them. The run's lock stays held until `report_written` (or `close`): a
+        keeps them, and so does another run of this directory still going (its corpus may
+        be another). The run's lock stays held until `report_written` (or `close`): a
         process killed while it writes the report leaves the row ``finished`` and its
         lock file unlocked, read as ``killed``.
         """
         keep = None if articles is None else set(articles)
+        if keep is not None and any(
+            r.status == "running" and r.alive is not False and r.id != self.run_id
+            for r in self.runs()
+        ):
+            keep = None
         with self._lock, _transaction(self._db):
             if keep is not None:
                 gone = [

@@ -602,3 +602,15 @@ def test_a_run_that_does_not_finish_drops_nothing(tmp_path: Path) -> None:
     with RunStore(run) as store, pytest.raises(KeyboardInterrupt):
         run_check(corpus, _StopsAfter(0, KeyboardInterrupt()), store=store, jobs=1)
     assert committed(run / STORE_NAME) == 4, "an interrupted run keeps every row"
+
+
+def test_a_run_drops_nothing_while_another_run_of_the_directory_goes(tmp_path: Path) -> None:
+    corpus, run = small_corpus(tmp_path / "corpus", 4), tmp_path / "run"
+    with RunStore(run) as store:
+        run_check(corpus, RuleExtractor(), store=store)
+    (corpus / "a03.txt").unlink()
+    with RunStore(run) as other, RunStore(run) as store:
+        other.begin_run("another corpus", "rules")  # live, in this process
+        run_check(corpus, RuleExtractor(), store=store)
+        assert store.counts.removed == 0
+        assert committed(run / STORE_NAME) == 4
