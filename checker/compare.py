@@ -520,8 +520,11 @@ def check_statement_dates(ctx: _Context) -> Iterable[Flag]:
 
 
 def check_attribution(ctx: _Context) -> Iterable[Flag]:
-    """The same quoted words given to different people."""
-    quoted = [n for n in ctx.claims if n.quote_words and n.speaker_is_person]
+    """The same quoted words given to different people. A person who only reports or
+    rebuts the words as someone else's claim is not given them (`_repeats_another`)."""
+    quoted = [
+        n for n in ctx.claims if n.quote_words and n.speaker_is_person and not _repeats_another(n)
+    ]
     for cluster in _clusters(quoted, _same_quote, _quote_keys):
         speakers = sorted({n.speaker for n in cluster if n.speaker})
         if len(speakers) < 2:
@@ -731,15 +734,18 @@ def check_attribution_sides(ctx: _Context) -> Iterable[Flag]:
     organisations of one side, and a speaker whose side is unknown is never set against an
     organisation. A capital speaking is its government ("Pyongyang said"). Two sides can
     use the same few words, or repeat each other's ("Pyongyang called the US claim that
-    talks were 'actively advancing' a lie"), so it takes three quoted words in common and
-    no mention of the other side between a speaker and the quote. Named people against
-    named people are `check_attribution`'s.
+    talks were 'actively advancing' a lie"), so it takes three quoted words in common, no
+    mention of the other side between a speaker and the quote, and no sign that the words
+    are reported or rebutted as someone else's (`_repeats_another`: "the Kremlin dismissed
+    reports that ..."). Named people against named people are `check_attribution`'s.
     """
     quoted = [n for n in ctx.claims if n.quote_words and n.speaker is not None]
     org_words = {w for n in quoted if not n.speaker_is_person and n.sides for w in n.quote_content}
     if not org_words:
         return  # no organisation of a known side quoted: nothing to set against
-    quoted = [n for n in quoted if not org_words.isdisjoint(n.quote_content)]
+    quoted = [
+        n for n in quoted if not org_words.isdisjoint(n.quote_content) and not _repeats_another(n)
+    ]
     sides = {n.order: _source_sides(n) for n in quoted}
     quoted = [n for n in quoted if sides[n.order]]
     for cluster in _clusters(quoted, _same_quote, _quote_keys):
@@ -909,6 +915,131 @@ def _names_before_quote(n: _Norm, sides: frozenset[str]) -> bool:
     at = before.find(speaker) if speaker else -1
     between = before[at + len(speaker) :] if at != -1 else before.replace(speaker, " ")
     return not sides.isdisjoint(_sides(between))
+
+
+# Nouns that report what follows as a claim made by someone ("Washington's claim that",
+# "reports that"), verbs that rebut what follows ("denied", "dismissed"), words that give
+# what follows as someone's term ("what Washington called", "so-called"), and verbs of
+# speech that start the speaker's own words again ("saying", "added").
+_CLAIM_NOUNS = frozenset(
+    """claim claims statement statements assertion assertions allegation allegations
+    accusation accusations report reports suggestion suggestions remark remarks comment
+    comments contention contentions insinuation insinuations rumor rumors rumour rumours
+    denial denials""".split()
+)
+# Before a noun above, a word that makes it a verb ("Kirby claims that", "who reports
+# that"), and verbs by which a speaker makes a claim their own ("issued a statement that").
+_SUBJECT_WORDS = frozenset("he she it they we i you who which also still now again often".split())
+_MAKING_VERBS = frozenset(
+    """made makes make making issued issues issue issuing released releases gave gives
+    published publishes put puts repeated repeats reiterated reiterates""".split()
+)
+_REBUTTAL_VERBS = frozenset(
+    """deny denies denied denying dismiss dismisses dismissed dismissing reject rejects
+    rejected rejecting refute refutes refuted refuting rebut rebuts rebutted rebutting
+    rebuff rebuffs rebuffed rebuffing dispute disputes disputed disputing debunk debunks
+    debunked debunking repudiate repudiates repudiated repudiating""".split()
+)
+_TERM_VERBS = frozenset("calls called describes described terms termed dubs dubbed".split())
+_REPORTING_WORDS = _CLAIM_NOUNS | _REBUTTAL_VERBS | _TERM_VERBS | {"so-called"}
+_CLAIM_NOUN = re.compile(r"\b(?:" + "|".join(sorted(_CLAIM_NOUNS)) + r")\s+that\b", re.I)
+_REBUTTAL_VERB = re.compile(r"\b(?:" + "|".join(sorted(_REBUTTAL_VERBS)) + r")\b", re.I)
+_CALLED_BY = re.compile(
+    r"\b(?:so-called|what\s+(?P<owner>(?:[\w.'’-]+\s+){1,5}?)"
+    r"(?:calls|called|describes\s+as|described\s+as|terms|termed|dubs|dubbed))$",
+    re.IGNORECASE,
+)
+_OWN_WORDS = re.compile(
+    r"\b(?:says?|said|saying|told|telling|tells|add(?:s|ed|ing)|stat(?:es|ed|ing)"
+    r"|insist(?:s|ed|ing)|not(?:es|ed|ing)|stress(?:es|ed|ing)|warn(?:s|ed|ing)"
+    r"|explain(?:s|ed|ing)|declar(?:es|ed|ing)|argu(?:es|ed|ing)|assert(?:s|ed|ing)"
+    r"|repl(?:ies|ied|ying)|respond(?:s|ed|ing)|counter(?:s|ed|ing)"
+    r"|call(?:s|ed|ing)|describ(?:es|ed|ing))\b|[;:!?“”\"]|,(?!\s*$)"
+    r"|(?<!(?-i:[A-Z]))(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSt)\.\s",
+    re.IGNORECASE,
+)
+_FALSE_AFTER = re.compile(
+    r"[,.]?[\"”’']\s*,?\s*(?:(?:was|were|is|are|as)\s+)?"
+    r"(?:(?:a|an|simply|completely|totally|absolutely|utterly|entirely|plainly|pure)\s+)*"
+    r"(?:false|untrue|lies?(?!\s+(?:ahead|in|with|at|on|behind|beyond|within|between))"
+    r"|lying|baseless|groundless|unfounded|nonsense|absurd|fabricat\w*|fake|fiction"
+    r"|wrong|incorrect|inaccurate|misleading|propaganda|slander\w*|disinformation"
+    r"|misinformation|hoax)\b",
+    re.IGNORECASE,
+)
+_OWNER_PRONOUN = re.compile(r"\b(?:his|her|its|their|our|my)\b", re.IGNORECASE)
+_SUBJECT_PRONOUN = re.compile(r"\b(?:he|she|it|they|we|I)\b", re.IGNORECASE)
+_OPENING = " \t\n\"“‘'(["  # what may stand between the words before a quote and the quote
+_POSSESSIVE = re.compile(r"\w(?:['’]s|s['’])(?!\w)")
+_AS_LABEL = re.compile(r"\bas$", re.IGNORECASE)
+_MAX_GAP_WORDS = 25
+
+
+def _repeats_another(n: _Norm) -> bool:
+    """True when the sentence gives the quoted words as someone else's claim, not the
+    speaker's own: reported ("Peskov said Washington's claim that talks were 'actively
+    advancing' was false", "the US assertion that", "reports that"), rebutted ("Peskov
+    dismissed the White House's statement that ...", "denied that ..."), judged false
+    right after the quote ("... 'actively advancing' were lies") or given as another's
+    term ("what Washington called", "so-called"). Such a claim does not attribute the
+    words to its speaker, so it never takes part in an `attribution` flag.
+
+    A cue before the quote governs it only up to a verb of the speaker's own speech or a
+    clause break ("denied the reports, saying talks were '...'" is the speaker's own), a
+    rebuttal ending in "as" labels with the speaker's own words ("dismissed the reports
+    as '...'"), and a claim of the speaker's own ("his claim that", "the White House's
+    statement that" from a White House spokesman) is no one else's."""
+    sentence, words = n.claim.evidence.quote, n.claim.quote
+    if not words:
+        return False
+    at = sentence.find(words)
+    if at == -1:
+        at = sentence.casefold().find(words.casefold())
+        if at == -1:
+            return False
+    if _FALSE_AFTER.match(sentence, at + len(words)):
+        return True
+    before = sentence[:at].rstrip(_OPENING)
+    speaker = n.claim.speaker or ""
+    for name in (speaker, speaker.rpartition(" ")[2]):  # "Dmitry Peskov", then "Peskov"
+        found = before.rfind(name) if name else -1
+        if found != -1:
+            before = before[found + len(name) :]
+            break
+    if _REPORTING_WORDS.isdisjoint(before.lower().split()):
+        return False  # nothing reports the words as anyone's (most sentences)
+    called = _CALLED_BY.search(before)
+    if called:
+        owner = called.group("owner") or ""
+        return not (_SUBJECT_PRONOUN.search(owner) or _owned_by_speaker(n, owner))
+    cues = [(m.end(), True, m.start()) for m in _CLAIM_NOUN.finditer(before)]
+    cues += [(m.end(), False, m.start()) for m in _REBUTTAL_VERB.finditer(before)]
+    if not cues:
+        return False
+    end, is_noun, start = max(cues)  # the cue nearest the quote
+    gap = before[end:]
+    if _OWN_WORDS.search(gap) or len(gap.split()) > _MAX_GAP_WORDS:
+        return False  # the speaker's own words start again after the cue
+    if not is_noun:
+        return _AS_LABEL.search(gap) is None
+    lead = before[:start].split()
+    last = lead[-1].strip(",").lower() if lead else ""
+    if not last or last in _SUBJECT_WORDS or last.endswith("ly"):
+        return False  # "Kirby claims that", "who reports that": the speaker's own claim
+    owner = _BOUNDARY.split(before[max(0, start - 60) : start])[-1]
+    if _MAKING_VERBS.isdisjoint(owner.lower().split()) or _POSSESSIVE.search(owner):
+        return not _owned_by_speaker(n, owner)
+    return False  # "issued a statement that": the speaker's own
+
+
+def _owned_by_speaker(n: _Norm, owner: str) -> bool:
+    """Whether the words before a claim ("his", "the White House's", "Washington's") make
+    it the speaker's own: a possessive pronoun with no named owner, or a named owner of
+    the speaker's own side."""
+    if _POSSESSIVE.search(owner) is None and _OWNER_PRONOUN.search(owner):
+        return True
+    sides = _sides(owner)
+    return bool(sides) and sides <= _source_sides(n)
 
 
 # -- sources and titles --------------------------------------------------------------------
