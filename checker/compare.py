@@ -929,7 +929,8 @@ _CLAIM_NOUNS = frozenset(
 )
 # Before a noun above, a word that makes it a verb ("Kirby claims that", "who reports
 # that"), and verbs by which a speaker makes a claim their own ("issued a statement that").
-_SUBJECT_WORDS = frozenset("he she it they we i you who which also still now again often".split())
+_SUBJECT_WORDS = frozenset("he she it they we i you who which".split())
+_ADVERBS = frozenset("also still now again often further too".split())
 _MAKING_VERBS = frozenset(
     """made makes make making issued issues issue issuing released releases gave gives
     published publishes put puts repeated repeats reiterated reiterates""".split()
@@ -988,7 +989,8 @@ def _repeats_another(n: _Norm) -> bool:
     clause break ("denied the reports, saying talks were '...'" is the speaker's own), a
     rebuttal ending in "as" labels with the speaker's own words ("dismissed the reports
     as '...'"), and a claim of the speaker's own ("his claim that", "the White House's
-    statement that" from a White House spokesman) is no one else's."""
+    statement that" from a White House spokesman, "Kirby claims that", "issued a
+    statement that") is no one else's."""
     sentence, words = n.claim.evidence.quote, n.claim.quote
     if not words:
         return False
@@ -1022,9 +1024,10 @@ def _repeats_another(n: _Norm) -> bool:
         return False  # the speaker's own words start again after the cue
     if not is_noun:
         return _AS_LABEL.search(gap) is None
-    lead = before[:start].split()
-    last = lead[-1].strip(",").lower() if lead else ""
-    if not last or last in _SUBJECT_WORDS or last.endswith("ly"):
+    lead = [w.strip(",").lower() for w in before[:start].split()]
+    while lead and (lead[-1] in _ADVERBS or lead[-1].endswith("ly")):
+        lead.pop()  # "Kirby also claims that", "Washington falsely claims that"
+    if not lead or lead[-1] in _SUBJECT_WORDS:
         return False  # "Kirby claims that", "who reports that": the speaker's own claim
     owner = _BOUNDARY.split(before[max(0, start - 60) : start])[-1]
     if _MAKING_VERBS.isdisjoint(owner.lower().split()) or _POSSESSIVE.search(owner):

@@ -73,6 +73,12 @@ def _flags(*pairs: tuple[str, str] | tuple[str, str, str]) -> list[Any]:
         (f"Dmitry Peskov said the words “{Q}” were lies.", "Dmitry Peskov"),
         # another's term
         (f"Dmitry Peskov mocked what Washington called “{Q}” talks.", "Dmitry Peskov"),
+        # "claims" as another's verb, after an adverb
+        (
+            f"Kremlin spokesman Dmitry Peskov said Washington falsely claims that talks are “{Q}.”",
+            "Dmitry Peskov",
+        ),
+        (f"Dmitry Peskov dismissed early reports that talks were “{Q}.”", "Dmitry Peskov"),
         # the speaker named after the quote
         (
             f"Washington's claim that talks were “{Q}” is false, Kremlin spokesman Dmitry Peskov said.",
@@ -88,6 +94,8 @@ def _flags(*pairs: tuple[str, str] | tuple[str, str, str]) -> list[Any]:
         "called-lies",
         "lies-after-quote",
         "what-washington-called",
+        "washington-falsely-claims",
+        "early-reports",
         "speaker-after-quote",
     ],
 )
