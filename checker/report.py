@@ -45,8 +45,12 @@ def iter_json(report: Report) -> Iterator[str]:
         yield ("\n" if number == 0 else ",\n") + f"  {json.dumps(name)}: "
         if isinstance(value, tuple) and value and isinstance(value[0], BaseModel):
             for i, item in enumerate(value):
-                piece = item.model_dump_json(indent=2)
-                yield ("[\n" if i == 0 else ",\n") + _indent(piece, "    ")
+                # `model_dump_json(indent=2)` minus its Python wrapper (whose keywords
+                # cost more than a small model's serialisation), indented as bytes
+                # (cheaper than as text), then decoded once
+                piece = item.__pydantic_serializer__.to_json(item, indent=2)
+                indented = b"    " + piece.replace(b"\n", b"\n    ")
+                yield ("[\n" if i == 0 else ",\n") + indented.decode()
             yield "\n  ]"
         else:
             plain = report.model_dump(mode="json", include={name})[name]
@@ -56,7 +60,8 @@ def iter_json(report: Report) -> Iterator[str]:
 
 def _indent(text: str, prefix: str) -> str:
     # JSON escapes every newline inside a string, so each "\n" here is a line break.
-    return "\n".join(prefix + line for line in text.split("\n"))
+    # One str.replace: a tenth of the instructions of joining the split lines.
+    return prefix + text.replace("\n", "\n" + prefix)
 
 
 def summary_line(report: Report) -> str:

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from checker.models import (
     SCHEMA_VERSION,
@@ -19,7 +21,14 @@ from checker.models import (
     Report,
 )
 from checker.pipeline import run_check
-from checker.report import iter_json, render, render_json, render_markdown, summary_line
+from checker.report import (
+    _indent,
+    iter_json,
+    render,
+    render_json,
+    render_markdown,
+    summary_line,
+)
 from checker.rules import RuleExtractor
 
 THREE = "In August, the United States imposed sanctions on three entities linked to arms deals between North Korea and Russia.\n"
@@ -175,6 +184,16 @@ def test_json_in_pieces_is_the_json_dump_of_the_whole_report(report: Report) -> 
         pieces = list(iter_json(r))
         assert "".join(pieces) == whole == render_json(r)
     assert len(list(iter_json(report))) > len(report.flags) + len(report.articles)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(list("a \n“\t{}")), max_size=40),
+    st.sampled_from(["  ", "    "]),
+)
+def test_indent_prefixes_every_line(text: str, prefix: str) -> None:
+    # the one-replace form is the line-by-line form
+    assert _indent(text, prefix) == "\n".join(prefix + line for line in text.split("\n"))
 
 
 def test_json_keeps_curly_quotes_verbatim() -> None:
