@@ -37,6 +37,7 @@ import os
 import re
 import stat
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path, PurePosixPath
 
 import yaml
@@ -46,6 +47,7 @@ from checker.models import Article, Problem, PublishedOrigin
 
 TEXT_SUFFIXES = frozenset({".txt", ".md", ".markdown"})
 JSONL_SUFFIXES = frozenset({".jsonl"})
+_SUPPORTED = TEXT_SUFFIXES | JSONL_SUFFIXES
 MANIFEST_NAME = "manifest.json"
 _META_KEYS = ("title", "source", "url")
 _DATE_FORMAT = "(YYYY-MM-DD)"
@@ -107,7 +109,7 @@ def load_corpus(path: str | os.PathLike[str]) -> Corpus:
     files: list[tuple[Path, str]]
     if stat.S_ISDIR(root_stat.st_mode):
         files = _walk(root, shown, root_stat, problems)
-    elif stat.S_ISREG(root_stat.st_mode) and _suffix(root) in TEXT_SUFFIXES | JSONL_SUFFIXES:
+    elif stat.S_ISREG(root_stat.st_mode) and _suffix(root) in _SUPPORTED:
         files = [(root, shown)]
     else:
         raise CorpusError(
@@ -165,17 +167,18 @@ def _walk(
     while stack:
         folder, folder_shown, ancestors = stack.pop()
         try:
-            names = sorted(entry.name for entry in folder.iterdir())
+            # iterdir's paths are made without parsing, unlike `folder / name`
+            entries = sorted(folder.iterdir(), key=attrgetter("name"))
         except OSError as exc:
             problems.add(folder_shown, f"cannot read folder: {_reason(exc)}")
             continue
         subfolders: list[tuple[Path, str, frozenset[tuple[int, int]]]] = []
-        for name in names:
+        for entry in entries:
+            name = entry.name
             if name.startswith("."):
                 continue
-            entry = folder / name
-            entry_shown = str(PurePosixPath(folder_shown, name))
-            supported = _suffix(entry) in TEXT_SUFFIXES | JSONL_SUFFIXES
+            entry_shown = _child_shown(folder_shown, name)
+            supported = _suffix(entry) in _SUPPORTED
             try:
                 entry_stat = entry.stat()
             except OSError as exc:
@@ -202,6 +205,16 @@ def _walk(
                     problems.add(entry_shown, "not a regular file")
         stack.extend(reversed(subfolders))
     return files
+
+
+def _child_shown(folder_shown: str, name: str) -> str:
+    """``str(PurePosixPath(folder_shown, name))`` for a folder as shown (normalised, as
+    `as_posix` gives it) and a file name, without parsing either."""
+    if folder_shown == ".":
+        return name
+    if folder_shown.endswith("/"):
+        return folder_shown + name
+    return folder_shown + "/" + name
 
 
 def _read_text(file: Path, shown: str, problems: _Problems) -> str | None:

@@ -6,11 +6,13 @@ import codecs
 import datetime as dt
 import json
 import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from checker.corpus import Corpus, load_corpus
+from checker.corpus import Corpus, _child_shown, load_corpus
 from checker.errors import CorpusError
 from checker.models import Problem
 
@@ -422,3 +424,16 @@ def test_real_seeds_get_their_dates_from_the_manifest() -> None:
     assert sources["001_f9476dc9d441f33e"] == "Reuters"
     assert sources["003_c67951271ba7f43c"] == "NDTV"
     assert sources["000_73c42ecbebd4ad36"] is None
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(alphabet=st.sampled_from(list("ab./:\\")), min_size=1, max_size=12),
+    st.text(alphabet=st.sampled_from(list("ab. \\:")), min_size=1, max_size=6),
+)
+def test_child_shown_is_the_posix_join(folder: str, name: str) -> None:
+    # a folder as shown is normalised (`as_posix`); a name from a listing has no "/"
+    # and is neither "." nor ".."
+    shown = PurePosixPath(folder).as_posix()
+    if name not in (".", ".."):
+        assert _child_shown(shown, name) == str(PurePosixPath(shown, name))
