@@ -551,3 +551,44 @@ def test_next_word_test_drops_words_that_cannot_go_on() -> None:
     words = list(re.finditer(r"\w+", low))
     tries = dates._rule_tries(low, [m.group() for m in words], [m.start() for m in words], 0)
     assert [pos for pos, _ in tries] == [low.index("at"), low.index("the end")]
+
+
+def _with_optional_groups(monkeypatch: pytest.MonkeyPatch) -> list[re.Pattern[str]]:
+    """`_FIND` as written with `(?:...)?` rather than `_opt`'s alternation."""
+    monkeypatch.setattr(dates, "_opt", lambda pattern: f"(?:{pattern})?")
+    prefix = rf"(?:{dates._PREFIX}\s+)?"
+    return [
+        re.compile(rf"(?<![\w-]){prefix}(?:{core})(?![\w])", re.IGNORECASE)
+        for _, core in dates._core_rules(find=True)
+    ]
+
+
+_OLD_RUNS = r"(\w+)(?:\s+(\w+)(?:\s+(\w+)(?:\s+(\w+)(?:\s+(\w+))?)?)?)?"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([*_PIECES, "Monday’s", "a.m.", "1st", "22nd", "of", "the"]),
+            st.sampled_from([" ", "  ", "", "-", ", ", ". ", "’", "."]),
+        ),
+        max_size=8,
+    ).map(lambda parts: "".join(w + sep for w, sep in parts))
+)
+def test_optional_parts_match_as_optional_groups_do(sentence: str) -> None:
+    # `_opt` writes (?:x)? as (?:x|): every rule must match where, as far and with the
+    # same groups as with (?:x)?, and so must `_CANDIDATE` (whose runs are written so).
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        old_find = _with_optional_groups(monkeypatch)
+    runs = dates._CANDIDATE.pattern[dates._CANDIDATE.pattern.rindex(")(\\w+)") + 1 :]
+    old_candidate = re.compile(dates._CANDIDATE.pattern.removesuffix(runs) + _OLD_RUNS)
+    low = lower_keeping_offsets(sentence)
+    for pos in range(len(sentence) + 1):
+        for old, new in [
+            *zip(old_find, dates._FIND, strict=True),
+            (old_candidate, dates._CANDIDATE),
+        ]:
+            text = low if old is old_candidate else sentence
+            a, b = old.match(text, pos), new.match(text, pos)
+            assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups()))
