@@ -27,7 +27,6 @@ from checker.text import (
     fold,
     lower_in_place,
     lower_keeping_offsets,
-    words_regex,
 )
 
 Granularity = Literal["day", "week", "month", "season", "year", "vague"]
@@ -158,7 +157,7 @@ _STRIP_PREFIX = re.compile(rf"{_PREFIX}\s+", re.IGNORECASE)
 
 # Speed: most sentences hold no time expression, and 22 patterns are slow to run one by
 # one, or even as one union. So the words of the sentence decide where a match can
-# start (`_CANDIDATE`), and there, which rules can match (`_LEADS`): only those are run.
+# start (`_rule_tries`), and there, which rules can match (`_LEADS`): only those are run.
 # tests/test_dates.py checks both against every rule's own matches.
 _M = "|".join(_MONTHS)
 _Y = r"(?:19|20)\d\d"
@@ -275,7 +274,6 @@ _FIRST_WORDS = [
     *_WEEKDAYS,
     *_MONTHS,
 ]
-_FIRST_WORD = words_regex(_FIRST_WORDS, r"\b", prefixes=("early", "mid", "late"))
 # Most candidate words are "the", "in", "a", "on", "as" or "at", so these words are
 # candidates only when the word after them can continue a match (a necessary condition,
 # read off the rules): "the" opens "the end of", "the past week", "the 1990s", "the
@@ -293,36 +291,15 @@ _NEXT_WORDS = {
 _PREPOSITIONS = "on in at by during over since as".split()
 
 
-def _candidate(after_preposition: str) -> str:
-    """Where a candidate word starts: a digit, a word beginning with early/mid/late, or a
-    first word (followed by a word that can continue, for the words above)."""
-    leads = [
-        rf"{words_regex([w for w in _NEXT_WORDS if _NEXT_WORDS[w] == after])}\s+(?:{after})"
-        for after in dict.fromkeys(_NEXT_WORDS.values())
-    ]
-    others = [w for w in _FIRST_WORDS if w not in _NEXT_WORDS and w not in _PREPOSITIONS]
-    return "|".join(
-        [
-            r"\d",
-            rf"{words_regex(_PREPOSITIONS)}\s+(?:{after_preposition})",
-            *leads,
-            words_regex(others, r"\b", prefixes=("early", "mid", "late")),
-        ]
-    )
-
-
-# Zero-width test, then the runs `_rules_at` reads: only the start of a word (a maximal
-# run of \w) can begin a match, and each rule opens with a letter or a digit after
-# "(?<![\w-])". One level of "a candidate after a preposition" is enough to drop "in the
-# ...", "at a ...".
-_CANDIDATE = re.compile(
-    r"(?<![\w-])(?="
-    + _candidate(_candidate(rf"\d|{_FIRST_WORD}"))
-    + r")(\w+)"
+# The runs `_rules_at` reads, where the words say a match may start: each rule opens with
+# a letter or a digit after "(?<![\w-])". (A look-ahead here that checked the words again,
+# as a regex, cost more than the rules it spared.)
+_RUNS_AT = re.compile(
+    r"(?<![\w-])(\w+)"
     + _opt(r"\s+(\w+)" + _opt(r"\s+(\w+)" + _opt(r"\s+(\w+)" + _opt(r"\s+(\w+)"))))
 )
 _RUN = re.compile(r"\w+")
-# A run of \w not after "-", as `_FIND` matches begin (and `_CANDIDATE` checks).
+# A run of \w not after "-", as `_FIND` matches begin (and `_RUNS_AT` checks).
 _OPENING_RUN = re.compile(r"(?<![\w-])\w+")
 
 # A run can begin a match only if it is one of `_FIRST_WORDS`, begins with early/mid/late
@@ -338,9 +315,9 @@ def _opens(run: str) -> bool:
 # Most candidate words begin a match only with the right word after them (`_NEXT_WORDS`,
 # `_PREPOSITIONS`), and mostly the word after them is not one: so such a word says what
 # the next word must begin with (`_NEEDS`, a bit each), each word what it begins with
-# (`_OPENS_AFTER`), and `_CANDIDATE` runs only where the two meet. Such a word is a whole
+# (`_OPENS_AFTER`), and `_RUNS_AT` runs only where the two meet. Such a word is a whole
 # run of \w, and where whitespace follows it the next run of \w opens the next word
-# (where other characters follow, `_CANDIDATE` fails anyway).
+# (where other characters follow, no rule that needs the next word matches).
 _AFTERS = list(dict.fromkeys(_NEXT_WORDS.values()))
 _AFTER_PATTERNS = [re.compile(after) for after in _AFTERS]
 _AFTER_PREPOSITION = 1 << len(_AFTERS)
@@ -408,7 +385,7 @@ def _rule_tries(
             continue
         for k in offsets:
             pos = starts[i] - offset + k
-            m = _CANDIDATE.match(low, pos)
+            m = _RUNS_AT.match(low, pos)
             if m is not None and (rules := _rules_at(m.groups())):
                 tries.append((pos, rules))
     return tries

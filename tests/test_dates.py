@@ -534,11 +534,11 @@ def test_regex_classes_are_the_str_predicates_the_word_scan_uses() -> None:
 def test_next_word_test_keeps_every_candidate(
     preposition: str, word: str, after: str, rest: str
 ) -> None:
-    # `_rule_tries` runs `_CANDIDATE` after such a word only where the next word meets
-    # its `_NEEDS`, also for the word after a preposition ("in the end"): a necessary
-    # condition, so every candidate must pass it.
-    low = f"{preposition} {word} {after} {rest}".lower().lstrip()
-    if dates._CANDIDATE.match(low) is not None:
+    # `_rule_tries` tries rules after such a word only where the next word meets its
+    # `_NEEDS`, also for the word after a preposition ("in the end"): a necessary
+    # condition, so it must hold wherever a rule matches.
+    text = f"{preposition} {word} {after} {rest}".lstrip()
+    if any(rule.match(text) for rule in dates._FIND):
         assert dates._NEEDS[word] & dates._opens_after(after.lower())
 
 
@@ -578,17 +578,16 @@ _OLD_RUNS = r"(\w+)(?:\s+(\w+)(?:\s+(\w+)(?:\s+(\w+)(?:\s+(\w+))?)?)?)?"
 )
 def test_optional_parts_match_as_optional_groups_do(sentence: str) -> None:
     # `_opt` writes (?:x)? as (?:x|): every rule must match where, as far and with the
-    # same groups as with (?:x)?, and so must `_CANDIDATE` (whose runs are written so).
+    # same groups as with (?:x)?, and so must `_RUNS_AT`.
     with pytest.MonkeyPatch.context() as monkeypatch:
         old_find = _with_optional_groups(monkeypatch)
-    runs = dates._CANDIDATE.pattern[dates._CANDIDATE.pattern.rindex(")(\\w+)") + 1 :]
-    old_candidate = re.compile(dates._CANDIDATE.pattern.removesuffix(runs) + _OLD_RUNS)
+    old_runs = re.compile(r"(?<![\w-])" + _OLD_RUNS)
     low = lower_keeping_offsets(sentence)
     for pos in range(len(sentence) + 1):
         for old, new in [
             *zip(old_find, dates._FIND, strict=True),
-            (old_candidate, dates._CANDIDATE),
+            (old_runs, dates._RUNS_AT),
         ]:
-            text = low if old is old_candidate else sentence
+            text = low if old is old_runs else sentence
             a, b = old.match(text, pos), new.match(text, pos)
             assert (a and (a.span(), a.groups())) == (b and (b.span(), b.groups()))
