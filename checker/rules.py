@@ -333,7 +333,7 @@ class _ArticleReader:
         verb_text, verb_start = sentence.words[index], sentence.starts[index]
         verb_end = verb_start + len(verb_text)
         left = self.text[sentence.start : verb_start]
-        _, speaker_text, subject_start = self._subject(sentence, verb_start)
+        speaker_text, subject_start = self._subject(sentence, verb_start)
         after = [m for m in sentence.mentions if m.start >= verb_end and m.kind == "person"]
         trailing = left.rstrip().endswith((",", ",”", ',"')) or not left.strip(" ,“”\"'")
         if trailing and after and after[0].start - verb_end <= 3:
@@ -440,37 +440,45 @@ class _ArticleReader:
         quotes = [q.strip(" ,.") for q in quotes if len(q.split()) >= 2]
         return max(quotes, key=len) if quotes else None
 
-    def _subject(
-        self, sentence: _Sentence, verb_start: int
-    ) -> tuple[_Mention | None, str | None, int]:
-        """The speaker or actor before a verb: nearest person in the clause, else its NP."""
+    def _subject(self, sentence: _Sentence, verb_start: int) -> tuple[str | None, int]:
+        """The speaker or actor before a verb, and where its clause starts: the nearest
+        person in the clause (the last three comma-separated segments), else its NP."""
         segments = _segments(self._commas(sentence), sentence.start, verb_start)
-        for seg_start, seg_end in reversed(segments[-3:]):
-            persons = [
-                m
-                for m in sentence.mentions
-                if seg_start <= m.start and m.end <= seg_end and m.kind == "person" and not m.quoted
-            ]
-            if persons:
-                mention = persons[-1]
-                return mention, mention.full or mention.text, seg_start
+        if not segments:
+            return None, verb_start
+        # One scan back over the mentions instead of one per segment: they are in order,
+        # and a name holds no comma, so each mention before the verb lies in one segment;
+        # the last person among those from the third last segment on is the nearest.
+        first = segments[-3][0] if len(segments) >= 3 else segments[0][0]
+        mentions = sentence.mentions
+        for m in reversed(mentions):
+            if m.start < first:
+                break
+            if m.end <= verb_start and m.kind == "person" and not m.quoted:
+                seg_start = next(a for a, _ in reversed(segments) if a <= m.start)
+                return m.full or m.text, seg_start
         for seg_start, seg_end in reversed(segments):
             phrase = _noun_phrase(self.text[seg_start:seg_end])
-            if phrase:
-                offset = self.text.find(phrase, seg_start, seg_end)
-                inside = [m for m in sentence.mentions if seg_start <= m.start and m.end <= seg_end]
-                if inside and phrase.lower().endswith(inside[-1].text.lower()):
-                    return inside[-1], phrase, offset
-                core = _PREPOSITION.split(phrase, maxsplit=1)[0].split()
-                head = _strip_possessive(core[-1]).lower() if core else ""
-                verbish = any(
-                    w in lx.EVENT_VERBS or w in lx.SPEECH_VERBS for w in phrase.split()[1:]
-                )
-                short = len(core) <= 4 and len(phrase.split()) <= 10 and not verbish
-                if short and (head in lx.SPEAKER_NOUNS or phrase.lower() in {"he", "she", "they"}):
-                    return None, phrase, offset
-                return None, None, offset
-        return None, None, verb_start
+            if not phrase:
+                continue
+            offset = self.text.find(phrase, seg_start, seg_end)
+            core = _PREPOSITION.split(phrase, maxsplit=1)[0].split()
+            head = _strip_possessive(core[-1]).lower() if core else ""
+            # The speaker noun first: most phrases have none, and then their words need
+            # not be looked up as verbs.
+            if head in lx.SPEAKER_NOUNS or phrase.lower() in {"he", "she", "they"}:
+                words = phrase.split()
+                verbish = any(w in lx.EVENT_VERBS or w in lx.SPEECH_VERBS for w in words[1:])
+                if len(core) <= 4 and len(words) <= 10 and not verbish:
+                    return phrase, offset
+            # A phrase that ends with the segment's last name ("the envoy, Kim").
+            for m in reversed(mentions):
+                if seg_start <= m.start and m.end <= seg_end:
+                    if phrase.lower().endswith(m.text.lower()):
+                        return phrase, offset
+                    break
+            return None, offset
+        return None, verb_start
 
     def _commas(self, sentence: _Sentence) -> list[tuple[int, int]]:
         """Spans of the sentence's commas (with a closing quote and the space after them),
@@ -530,7 +538,7 @@ class _ArticleReader:
                     obj_text = _object_phrase(self.text, obj_start, sentence.end)
                 else:
                     obj_text = None
-            _, subject, _ = self._subject(sentence, verb_start)
+            subject, _ = self._subject(sentence, verb_start)
             subject_text = subject or self._relative_subject(sentence, verb_start)
             if subject_text and subject_text.lower() in {"he", "she"}:
                 subject_text = self._antecedent(sentence, verb_start, previous) or subject_text
@@ -835,10 +843,12 @@ def _segments(commas: list[tuple[int, int]], start: int, end: int) -> list[tuple
     for comma_start, comma_end in commas:
         if comma_start >= end:
             break
-        spans.append((start, comma_start))
+        if comma_start > start:  # empty spans (",," or a comma first) are skipped
+            spans.append((start, comma_start))
         start = comma_end
-    spans.append((start, end))
-    return [(a, b) for a, b in spans if b > a]
+    if end > start:
+        spans.append((start, end))
+    return spans
 
 
 def _noun_phrase(segment: str) -> str | None:

@@ -799,3 +799,107 @@ def test_name_key_is_its_plain_form(name: str) -> None:
 def test_one_word_shapes_are_those_of_a_run_of_one_word(word: str) -> None:
     # _find_shapes looks a lone word up in rules._WORD_SHAPES rather than asking _shape.
     assert rules._WORD_SHAPES[word] == rules._shape((word,), None)
+
+
+def _plain_segments(commas: list[tuple[int, int]], start: int, end: int) -> list[tuple[int, int]]:
+    spans = []
+    for comma_start, comma_end in commas:
+        if comma_start >= end:
+            break
+        spans.append((start, comma_start))
+        start = comma_end
+    spans.append((start, end))
+    return [(a, b) for a, b in spans if b > a]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(0, 3)), max_size=6),
+    st.integers(0, 4),
+    st.integers(0, 30),
+)
+def test_segments_are_the_nonempty_pieces_between_commas(
+    gaps: list[tuple[int, int]], start: int, end: int
+) -> None:
+    # `_segments` skips empty pieces as it goes rather than filtering them afterwards.
+    commas, pos = [], start
+    for gap, width in gaps:
+        commas.append((pos + gap, pos + gap + width))
+        pos += gap + width
+    assert rules._segments(commas, start, end) == _plain_segments(commas, start, end)
+
+
+def _plain_subject(
+    reader: rules._ArticleReader, sentence: rules._Sentence, verb_start: int
+) -> tuple[str | None, int]:
+    """`_subject` as first written: one pass over the mentions per segment."""
+    segments = _plain_segments(reader._commas(sentence), sentence.start, verb_start)
+    for seg_start, seg_end in reversed(segments[-3:]):
+        persons = [
+            m
+            for m in sentence.mentions
+            if seg_start <= m.start and m.end <= seg_end and m.kind == "person" and not m.quoted
+        ]
+        if persons:
+            return persons[-1].full or persons[-1].text, seg_start
+    for seg_start, seg_end in reversed(segments):
+        phrase = rules._noun_phrase(reader.text[seg_start:seg_end])
+        if phrase:
+            offset = reader.text.find(phrase, seg_start, seg_end)
+            inside = [m for m in sentence.mentions if seg_start <= m.start and m.end <= seg_end]
+            if inside and phrase.lower().endswith(inside[-1].text.lower()):
+                return phrase, offset
+            core = rules._PREPOSITION.split(phrase, maxsplit=1)[0].split()
+            head = rules._strip_possessive(core[-1]).lower() if core else ""
+            verbish = any(w in lx.EVENT_VERBS or w in lx.SPEECH_VERBS for w in phrase.split()[1:])
+            short = len(core) <= 4 and len(phrase.split()) <= 10 and not verbish
+            if short and (head in lx.SPEAKER_NOUNS or phrase.lower() in {"he", "she", "they"}):
+                return phrase, offset
+            return None, offset
+    return None, verb_start
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Kim Jong Un",
+                "Kim",
+                "Adrienne Watson",
+                "Mr. Lee",
+                "Moscow",
+                "the Kremlin",
+                "NATO",
+                "the spokeswoman",
+                "officials",
+                "the minister of defense",
+                "he",
+                "she",
+                "they",
+                "who",
+                "also",
+                "and",
+                "said",
+                "told",
+                "visited",
+                "met",
+                "“Talks",
+                "went well,”",
+                '"We',
+                'agree,"',
+                "on Monday",
+            ]
+        )
+        | st.sampled_from([" ", ", ", ",", " , ", ". "]),
+        max_size=16,
+    ).map("".join)
+)
+def test_subject_is_that_of_its_plain_form(text: str) -> None:
+    # `_subject` finds the person in one scan back over the mentions and tests a speaker
+    # noun before looking for verbs: it must find what the plain form finds.
+    reader = rules._ArticleReader(article(text))
+    reader.read()
+    for sentence in reader.sentences:
+        for start in sentence.starts:
+            assert reader._subject(sentence, start) == _plain_subject(reader, sentence, start)
