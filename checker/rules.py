@@ -299,9 +299,11 @@ class _ArticleReader:
         used: set[int] = set()
         found = False
         words = sentence.words
-        for index in [i for i in cues if words[i] in lx.SPEECH_VERBS]:
+        for index in cues:
             word = words[index]
-            lemma = lx.SPEECH_VERBS[word]
+            lemma = lx.SPEECH_VERBS.get(word)
+            if lemma is None:
+                continue
             if sentence.in_quote(sentence.starts[index]):
                 continue
             if word == "issued" and not self.text.startswith(
@@ -333,34 +335,35 @@ class _ArticleReader:
         verb_text, verb_start = sentence.words[index], sentence.starts[index]
         verb_end = verb_start + len(verb_text)
         left = self.text[sentence.start : verb_start]
-        speaker_text, subject_start = self._subject(sentence, verb_start)
-        after = [m for m in sentence.mentions if m.start >= verb_end and m.kind == "person"]
-        trailing = left.rstrip().endswith((",", ",”", ',"')) or not left.strip(" ,“”\"'")
-        if trailing and after and after[0].start - verb_end <= 3:
+        after = None  # a person right after the verb, when the statement comes first
+        if left.rstrip().endswith((",", ",”", ',"')) or not left.strip(" ,“”\"'"):
+            persons = (m for m in sentence.mentions if m.start >= verb_end and m.kind == "person")
+            after = next(persons, None)
+        if after is not None and after.start - verb_end <= 3:
             # "..., said Andrei Lankov" / "“...,” says Keir Giles"
-            speaker_text = after[0].full or after[0].text
+            speaker_text = after.full or after.text
             subject_start = sentence.start
             content_text = left.rstrip(" ,").strip()
-        elif speaker_text is None:
-            return None
         else:
+            # Only now: a speaker after the verb needs no subject before it.
+            subject, subject_start = self._subject(sentence, verb_start)
+            if subject is None:
+                return None
+            speaker_text = subject
             content_text = self.text[verb_end : sentence.end]
-            before_speaker = self.text[sentence.start : subject_start].rstrip(" ,")
-            bare = before_speaker
-            for a, b in self._times(sentence):
-                if b <= subject_start:
-                    bare = bare.replace(self.text[a:b], "")
-            after_words = content_text.split()
-            quoted_after = "“" in content_text or '"' in content_text
-            if (
-                len(bare.split()) >= 4
-                and not quoted_after
-                and "that" not in after_words[:5]
-                and len(after_words) <= 10
-            ):
-                # "“...,” Sullivan told reporters" / "..., Watson said Monday."
-                content_text = before_speaker
-        if speaker_text is not None and speaker_text.lower() in {"he", "she"}:
+            # The cheapest test first: a quote after the verb rules out the rest.
+            if "“" not in content_text and '"' not in content_text:
+                before_speaker = self.text[sentence.start : subject_start].rstrip(" ,")
+                bare = before_speaker
+                for a, b in self._times(sentence):
+                    if b <= subject_start:
+                        bare = bare.replace(self.text[a:b], "")
+                if len(bare.split()) >= 4:
+                    after_words = content_text.split()
+                    if "that" not in after_words[:5] and len(after_words) <= 10:
+                        # "“...,” Sullivan told reporters" / "..., Watson said Monday."
+                        content_text = before_speaker
+        if speaker_text.lower() in {"he", "she"}:
             resolved = self._antecedent(sentence, verb_start, previous)
             if resolved is not None:
                 speaker_text = resolved
@@ -436,6 +439,8 @@ class _ArticleReader:
         )
 
     def _main_quote(self, sentence: _Sentence) -> str | None:
+        if not sentence.quotes:  # most sentences quote nothing
+            return None
         quotes = [self.text[a:b] for a, b in sentence.quotes]
         quotes = [q.strip(" ,.") for q in quotes if len(q.split()) >= 2]
         return max(quotes, key=len) if quotes else None
@@ -484,8 +489,9 @@ class _ArticleReader:
         """Spans of the sentence's commas (with a closing quote and the space after them),
         found once for all the verbs of the sentence."""
         if sentence.commas is None:
+            # map() with the C method rather than a comprehension (asked of most sentences).
             matches = _COMMA.finditer(self.text, sentence.start, sentence.end)
-            sentence.commas = [m.span() for m in matches]
+            sentence.commas = list(map(_MATCH_SPAN, matches))
         return sentence.commas
 
     def _times(self, sentence: _Sentence) -> list[tuple[int, int]]:
@@ -509,9 +515,11 @@ class _ArticleReader:
         times: list[tuple[int, int]] | None = None
         quantities: list[tuple[int, int, Quantity]] = []
         words, lows, starts = sentence.words, sentence.lows, sentence.starts
-        for index in [i for i in cues if words[i] in lx.EVENT_VERBS]:
+        for index in cues:
             word = words[index]
-            lemma = lx.EVENT_VERBS[word]
+            lemma = lx.EVENT_VERBS.get(word)
+            if lemma is None:
+                continue
             if sentence.in_quote(starts[index]):
                 continue
             low, verb_start = lows[index], starts[index]
@@ -699,6 +707,9 @@ _OBJECT_END = re.compile(
     r"[,;:“”\"(]|\.(?=\s|$)|\s(in|on|to|for|at|by|from|after|since|that|which|who|it|as|"
     r"with|because|while|where|when|across|between|unlike|during|seeking|and\s+\w+ed)\s"
 )
+_PLANNING_WORDS = frozenset(
+    {"will", "plans", "plan", "planned", "planning", "intends", "expects", "set"}
+)
 _ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "gen", "sen", "rep", "gov", "st", "lt", "col"})
 
 
@@ -709,6 +720,7 @@ _CAPITALISED_ABBREVIATIONS = frozenset({"u.s.", "u.k.", "u.n."})
 _CUE_WORDS = frozenset(lx.SPEECH_VERBS) | frozenset(lx.EVENT_VERBS) | lx.GENDERED_PRONOUNS
 _MATCH_TEXT = re.Match.group
 _MATCH_START = re.Match.start
+_MATCH_SPAN = re.Match.span
 _FIRST_CHARACTER = itemgetter(0)
 _ADJACENT_GAPS = frozenset({"", " ", ". ", "-"})  # what may separate the words of a name
 # The models' own validators, called with the fields as a dict: what `Claim(**fields)`
@@ -875,7 +887,10 @@ def _strip_content(content: str, time_text: str | None) -> str:
         before = content
         if time_text and content.startswith(time_text):
             content = content[len(time_text) :].strip(" ,")
-        content = _CONTENT_LEAD.sub("", content).strip(" ,")
+        lead = _CONTENT_LEAD.match(content)  # anchored: what sub() would replace
+        if lead is not None:
+            content = content[lead.end() :]
+        content = content.strip(" ,")
         if content == before:
             return content.strip(" ,.")
 
@@ -909,12 +924,10 @@ def _nearest(text: str, times: list[tuple[int, int]], pos: int) -> str | None:
 
 
 def _modality(before: list[str]) -> Modality:
-    window = set(before[-3:])
-    if window & lx.SPECULATIVE_WORDS:
+    window = before[-3:]
+    if not lx.SPECULATIVE_WORDS.isdisjoint(window):
         return "speculative"
-    if window & {"will", "plans", "plan", "planned", "planning", "intends", "expects", "set"} or (
-        before and before[-1] == "to"
-    ):
+    if not _PLANNING_WORDS.isdisjoint(window) or (before and before[-1] == "to"):
         return "planned"
     return "asserted"
 

@@ -903,3 +903,28 @@ def test_subject_is_that_of_its_plain_form(text: str) -> None:
     for sentence in reader.sentences:
         for start in sentence.starts:
             assert reader._subject(sentence, start) == _plain_subject(reader, sentence, start)
+
+
+def _plain_strip_content(content: str, time_text: str | None) -> str:
+    content = content.strip(" ,")
+    while True:
+        before = content
+        if time_text and content.startswith(time_text):
+            content = content[len(time_text) :].strip(" ,")
+        content = rules._CONTENT_LEAD.sub("", content).strip(" ,")
+        if content == before:
+            return content.strip(" ,.")
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from("that saying reporters to a statement in warning on Monday x".split())
+        | st.sampled_from([" ", "", ",", ".", "  "]),
+        max_size=12,
+    ).map("".join),
+    st.sampled_from([None, "", "on Monday", "Monday"]),
+)
+def test_strip_content_is_its_plain_form(content: str, time_text: str | None) -> None:
+    # `_strip_content` cuts the anchored lead with match() rather than sub().
+    assert rules._strip_content(content, time_text) == _plain_strip_content(content, time_text)
