@@ -460,8 +460,9 @@ class _ArticleReader:
             if m.start < first:
                 break
             if m.end <= verb_start and m.kind == "person" and not m.quoted:
-                seg_start = next(a for a, _ in reversed(segments) if a <= m.start)
-                return m.full or m.text, seg_start
+                for seg_start, _ in reversed(segments):  # the segment it lies in
+                    if seg_start <= m.start:
+                        return m.full or m.text, seg_start
         for seg_start, seg_end in reversed(segments):
             phrase = _noun_phrase(self.text[seg_start:seg_end])
             if not phrase:
@@ -489,9 +490,12 @@ class _ArticleReader:
         """Spans of the sentence's commas (with a closing quote and the space after them),
         found once for all the verbs of the sentence."""
         if sentence.commas is None:
-            # map() with the C method rather than a comprehension (asked of most sentences).
-            matches = _COMMA.finditer(self.text, sentence.start, sentence.end)
-            sentence.commas = list(map(_MATCH_SPAN, matches))
+            if "," not in sentence.text:  # a third of sentences: no regex scan
+                sentence.commas = []
+            else:
+                # map() with the C method rather than a comprehension.
+                matches = _COMMA.finditer(self.text, sentence.start, sentence.end)
+                sentence.commas = list(map(_MATCH_SPAN, matches))
         return sentence.commas
 
     def _times(self, sentence: _Sentence) -> list[tuple[int, int]]:
@@ -639,7 +643,9 @@ class _ArticleReader:
         cue: str | None,
         descriptors: tuple[str, ...],
     ) -> None:
-        evidence = self._evidence(sentence)
+        evidence = sentence.evidence  # the memo read here: asked for every mention
+        if evidence is None:
+            evidence = self._evidence(sentence)
         if gender is None and cue is None and not descriptors:
             # Most mentions: fields left at their defaults are not passed, and pydantic does
             # not validate them again (a fifth less work for the commonest object made).
@@ -665,10 +671,10 @@ class _ArticleReader:
         before = [
             m for m in sentence.mentions if m.kind == "person" and m.end <= pos and not m.quoted
         ]
-        names = {_name_key(m.full or m.text) for m in before}
-        if len(names) == 1:
+        # One person before it (most) has one name: no keys to compare.
+        if len(before) == 1 or len({_name_key(m.full or m.text) for m in before}) == 1:
             return before[-1].full or before[-1].text
-        if names:
+        if before:
             # "<Person> said he ...": the speaker right before the pronoun.
             gap = self.text[before[-1].end : pos].lower().split()
             if gap and gap[0] in lx.SPEECH_VERBS and len(gap) <= 3:
@@ -919,6 +925,9 @@ def _object_phrase(text: str, start: int, limit: int) -> str | None:
 def _nearest(text: str, times: list[tuple[int, int]], pos: int) -> str | None:
     if not times:
         return None
+    if len(times) == 1:  # most: nothing to choose from
+        a, b = times[0]
+        return text[a:b]
     a, b = min(times, key=lambda t: (abs(t[0] - pos), t[0]))
     return text[a:b]
 
