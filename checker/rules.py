@@ -503,11 +503,15 @@ class _ArticleReader:
             spans = find_time_expressions(
                 sentence.text, sentence.lows, sentence.starts, sentence.start
             )
-            sentence.times = [
-                (sentence.start + a, sentence.start + b)
-                for a, b in spans
-                if not sentence.in_quote(sentence.start + a)
-            ]
+            sentence.times = (
+                [
+                    (sentence.start + a, sentence.start + b)
+                    for a, b in spans
+                    if not sentence.in_quote(sentence.start + a)
+                ]
+                if spans  # most sentences name no time
+                else []
+            )
         return sentence.times
 
     # -- events ------------------------------------------------------------------------
@@ -624,8 +628,11 @@ class _ArticleReader:
                 if gender is not None:
                     break
             self._add_mention(sentence, m.full or m.text, m.kind, gender, cue, m.descriptors)
-        for index in [i for i in cues if sentence.lows[i] in lx.GENDERED_PRONOUNS]:
-            low, start = sentence.lows[index], sentence.starts[index]
+        for index in cues:
+            low = sentence.lows[index]
+            if low not in lx.GENDERED_PRONOUNS:
+                continue
+            start = sentence.starts[index]
             if sentence.in_quote(start):
                 continue
             name = self._antecedent(sentence, start, previous)
