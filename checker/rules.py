@@ -439,11 +439,15 @@ class _ArticleReader:
         )
 
     def _main_quote(self, sentence: _Sentence) -> str | None:
-        if not sentence.quotes:  # most sentences quote nothing
-            return None
-        quotes = [self.text[a:b] for a, b in sentence.quotes]
-        quotes = [q.strip(" ,.") for q in quotes if len(q.split()) >= 2]
-        return max(quotes, key=len) if quotes else None
+        """The longest quote of two words or more (the first of the longest)."""
+        longest = None
+        for a, b in sentence.quotes:
+            quote = self.text[a:b]
+            if len(quote.split(None, 1)) == 2:  # two words or more: split no further
+                quote = quote.strip(" ,.")
+                if longest is None or len(quote) > len(longest):
+                    longest = quote
+        return longest
 
     def _subject(self, sentence: _Sentence, verb_start: int) -> tuple[str | None, int]:
         """The speaker or actor before a verb, and where its clause starts: the nearest
@@ -561,7 +565,9 @@ class _ArticleReader:
             if not subject_text:
                 continue
             if times is None:
-                times = [t for t in self._times(sentence) if t[0] not in used]
+                times = self._times(sentence)
+                if used:  # most sentences: none taken by a statement, nothing to filter
+                    times = [t for t in times if t[0] not in used]
                 quantities = find_quantities(
                     sentence.text, sentence.lows, sentence.starts, sentence.start
                 )

@@ -928,3 +928,20 @@ def _plain_strip_content(content: str, time_text: str | None) -> str:
 def test_strip_content_is_its_plain_form(content: str, time_text: str | None) -> None:
     # `_strip_content` cuts the anchored lead with match() rather than sub().
     assert rules._strip_content(content, time_text) == _plain_strip_content(content, time_text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(['"', "“", "”", "We agree", '"ab cd"', "“cd ab”", ". .", " , ", "x"])
+        | st.sampled_from([" ", "", ",", ".", "\n"]),
+        max_size=14,
+    ).map("".join)
+)
+def test_main_quote_is_that_of_its_plain_form(text: str) -> None:
+    # `_main_quote` keeps the first longest quote in one loop, counting words only up to two.
+    reader = rules._ArticleReader(article(text))
+    for sentence in reader.sentences:
+        quotes = [text[a:b] for a, b in sentence.quotes]
+        quotes = [q.strip(" ,.") for q in quotes if len(q.split()) >= 2]
+        assert reader._main_quote(sentence) == (max(quotes, key=len) if quotes else None)
