@@ -17,8 +17,8 @@ from bisect import bisect_left
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import compress
-from operator import itemgetter
+from itertools import accumulate, chain, compress, repeat
+from operator import add, itemgetter
 from typing import Any, Literal
 
 from checker import lexicon as lx
@@ -48,6 +48,13 @@ from checker.text import WordTable, sentence_spans
 # keeps no backtracking state; the abbreviation's dot is tested before the letter behind
 # it, which fails at once for most words. Each saves a few percent of tokenising.
 _TOKEN = re.compile(r"\w(?:\.(?<=[A-Za-z]\.)(?:[A-Za-z]\.)+|\w*+(?:[-’']\w++)*+)")
+# A run of words joined by single spaces, captured: most of an article's text, a few words
+# a run. `_tokenise` finds these rather than each word: every regex search costs a state
+# set up and torn down (a data stack allocated and freed), and a match object to read,
+# a large part of the cost of a word found alone. The words of a run are the matches of
+# `_TOKEN` in it (`_TOKEN` looks at nothing outside what it matches, and a word holds no
+# space), and the first word of each run is where a scan for `_TOKEN` goes next.
+_WORD_RUN = re.compile(f"({_TOKEN.pattern}(?: {_TOKEN.pattern})*+)")
 _OPENING_QUOTE = re.compile(r"[“\"]")
 _OTHER_NAME_WORDS = frozenset({"war", "day", "summit", "pandemic", "union", "games", "times"})
 _AUXILIARIES = frozenset(
@@ -153,10 +160,8 @@ class _ArticleReader:
         # sentences: no word crosses a sentence's edge (sentences are cut where a space or
         # a line break follows, and neither is part of a word), so these are the words a
         # pass over each sentence alone would find, without a regex scan per sentence.
-        matches = list(_TOKEN.finditer(article.text))
+        self.words, self.starts = _tokenise(article.text)
         # map() with C functions rather than comprehensions: this runs for every word.
-        self.words = list(map(_MATCH_TEXT, matches))
-        self.starts = list(map(_MATCH_START, matches))
         self.lows = list(map(str.lower, self.words))
         # A word is capitalised when its first character is upper case ("U.S." also when
         # written "u.s.").
@@ -737,8 +742,6 @@ _CAPITALISED_ABBREVIATIONS = frozenset({"u.s.", "u.k.", "u.n."})
 # saying or an event verb only as written in lower case (`words[i] in lx.SPEECH_VERBS`),
 # so it is one of these in `lows` too; a pronoun is one in any case.
 _CUE_WORDS = frozenset(lx.SPEECH_VERBS) | frozenset(lx.EVENT_VERBS) | lx.GENDERED_PRONOUNS
-_MATCH_TEXT = re.Match.group
-_MATCH_START = re.Match.start
 _MATCH_SPAN = re.Match.span
 _FIRST_CHARACTER = itemgetter(0)
 _ADJACENT_GAPS = frozenset({"", " ", ". ", "-"})  # what may separate the words of a name
@@ -832,6 +835,27 @@ def _shape_of_word(written: str, role: str | None = None) -> _Shape | None:
 # `_shape_of_word` of a word with no role word before it (most runs), memoised by the
 # word as written: a look-up of the word itself, cheaper than `_shape`'s of a 1-tuple.
 _WORD_SHAPES: WordTable[_Shape | None] = WordTable(_shape_of_word)
+
+
+def _tokenise(text: str) -> tuple[list[str], list[int]]:
+    """The matches of `_TOKEN` in `text`, in order, and where each starts: found as runs
+    of words joined by single spaces (`_WORD_RUN`), each run one regex match, then split
+    into its words by `str.split` and placed by their lengths, all in C but a step per
+    run."""
+    parts = _WORD_RUN.split(text)  # gap, run, gap, run, ..., gap
+    runs = parts[1::2]
+    if not runs:
+        return [], []
+    words = " ".join(runs).split(" ")
+    # A word starts where the one before it starts, plus that one's length, plus what
+    # separates the two: a space within a run, the gap before the run for its first word.
+    separators = [1] * len(words)
+    first = 0  # the index of the run's first word
+    for gap, spaces in zip(parts[:-1:2], map(str.count, runs, repeat(" ")), strict=True):
+        separators[first] = len(gap)
+        first += spaces + 1
+    starts = list(accumulate(map(add, separators, chain((0,), map(len, words)))))
+    return words, starts
 
 
 def _indices(words: list[str], vocabulary: Container[str]) -> list[int]:

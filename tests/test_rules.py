@@ -705,6 +705,20 @@ def test_token_pattern_on_abbreviations_and_joined_words() -> None:
     assert "U.S." in words and "a.m." in words and "Jong-un's" in words and "J.R.R." in words
 
 
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["U.S.", "a.m", "J.", "5", "x-", "O'Neil", "’s", "é", "word", "_", "İ"])
+        | st.sampled_from([" ", "  ", "", ".", ",", "-", "’", "'", "\n", "\t", "\xa0"]),
+        max_size=16,
+    ).map("".join)
+)
+def test_tokenise_finds_the_words_of_the_token_pattern(text: str) -> None:
+    # `_tokenise` finds runs of words joined by single spaces and splits them.
+    matches = list(rules._TOKEN.finditer(text))
+    assert rules._tokenise(text) == ([m.group() for m in matches], [m.start() for m in matches])
+
+
 @settings(max_examples=500, deadline=None)
 @given(
     st.lists(
