@@ -42,6 +42,9 @@ from checker.models import (
     Extraction,
     Flag,
     FlagKind,
+    Modality,
+    Polarity,
+    Quantity,
     Severity,
     Story,
 )
@@ -155,11 +158,18 @@ _CONJUNCTS = re.compile(r",\s*|\s+and\s+|\s*&\s*")
 
 @dataclass(slots=True, eq=False)
 class _Norm:
-    """A claim with everything the rules need resolved once."""
+    """A claim with everything the rules need resolved once, and the fields of the claim
+    that every rule reads (an attribute of a pydantic model is read through its
+    `__getattr__` hook, several times slower than one of this slotted class)."""
 
     claim: Claim
     article: Article
     order: int
+    predicate: str
+    polarity: Polarity
+    modality: Modality
+    place: str | None
+    quantity: Quantity | None
     interval: TimeInterval | None
     speaker: str | None  # canonical id
     speaker_is_person: bool
@@ -211,9 +221,13 @@ class _Context:
         self.claims = [self._normalise(c, i) for i, c in enumerate(_sort_claims(claims))]
 
     def _normalise(self, claim: Claim, order: int) -> _Norm:
-        article = self.articles[claim.article]
-        modality = claim.modality
-        time = claim.time
+        # The claim's fields read from its __dict__: a dict lookup each, not a call of
+        # the model's attribute hook (about four times the instructions).
+        fields = claim.__dict__
+        article = self.articles[fields["article"]]
+        predicate = fields["predicate"]
+        modality = fields["modality"]
+        time = fields["time"]
         interval = (
             _resolve_time(
                 time,
@@ -225,32 +239,38 @@ class _Context:
         )
         speaker: str | None = None
         is_person = False
-        name = claim.speaker
+        name = fields["speaker"]
         if name:
             speaker, is_person, sides = self._speakers.get(name) or self._speaker(name)
         else:
             sides = _NO_SIDES
-        subject = claim.subject or ""
+        subject = fields["subject"] or ""
         parts = self._subjects.get(subject)
         if parts is None:
             resolve = self.index.resolve_agent
             parts = self._subjects[subject] = tuple(resolve(p) for p in _split_conjuncts(subject))
-        quote = claim.quote
+        quote = fields["quote"]
         quote_words = _words(quote) if quote else ()
+        obj = fields["object"]
         return _Norm(
             claim,
             article,
             order,
+            predicate,
+            fields["polarity"],
+            modality,
+            fields["place"],
+            fields["quantity"],
             interval,
             speaker,
             is_person,
             sides,
             parts,
-            self.index.resolve(claim.object) if claim.object else None,
-            _signature(claim.content or quote or ""),
+            self.index.resolve(obj) if obj else None,
+            _signature(fields["content"] or quote or ""),
             quote_words,
             _content_words(quote_words),
-            claim.predicate in SPEECH_PREDICATES,
+            predicate in SPEECH_PREDICATES,
             modality == "speculative",
         )
 
@@ -459,8 +479,11 @@ def check_self_reference(ctx: _Context) -> Iterable[Flag]:
 def check_date_sanity(ctx: _Context) -> Iterable[Flag]:
     """A past event dated after publication, or an undated month that must mean last year."""
     for n in ctx.claims:
-        iv, published = n.interval, n.article.published
-        if iv is None or published is None or n.claim.modality in ("planned", "speculative"):
+        iv = n.interval
+        if iv is None or n.modality in ("planned", "speculative"):
+            continue
+        published = n.article.published
+        if published is None:
             continue
         if iv.start <= published and not iv.shifted:
             continue
@@ -489,7 +512,7 @@ def check_date_sanity(ctx: _Context) -> Iterable[Flag]:
 
 def check_statement_dates(ctx: _Context) -> Iterable[Flag]:
     """The same statement dated to different days by different articles."""
-    speech = [n for n in ctx.claims if n.is_speech and n.claim.predicate != "deny"]
+    speech = [n for n in ctx.claims if n.is_speech and n.predicate != "deny"]
     clusters = _clusters(speech, _same_statement, _signature_keys, sided=True, min_shared=4)
     for cluster in clusters:
         dated = [n for n in cluster if n.interval is not None and n.interval.granularity == "day"]
@@ -568,13 +591,13 @@ def check_numbers(ctx: _Context) -> Iterable[Flag]:
     """
     blocks: dict[tuple[str, str, str], list[_Norm]] = defaultdict(list)
     for n in ctx.claims:
-        q = n.claim.quantity
+        q = n.quantity
         if q is None or n.is_speech or not n.subject_parts or q.unit is None:
             continue
-        blocks[("+".join(n.subject_parts), n.claim.predicate, canonical_unit(q.unit))].append(n)
+        blocks[("+".join(n.subject_parts), n.predicate, canonical_unit(q.unit))].append(n)
     for _, group in sorted(blocks.items()):
         for a, b in _pairs(group):
-            qa, qb = a.claim.quantity, b.claim.quantity
+            qa, qb = a.quantity, b.quantity
             assert qa is not None and qb is not None
             if _times_compatible(a, b) and quantities_conflict(qa, qb):
                 both_exact = qa.qualifier == "exact" and qb.qualifier == "exact"
@@ -591,7 +614,7 @@ def check_numbers(ctx: _Context) -> Iterable[Flag]:
                 yield _flag(
                     "number",
                     severity,
-                    f"{a.claim.subject} {a.claim.predicate}: '{qa.text}' in {a.article.id} "
+                    f"{a.claim.subject} {a.predicate}: '{qa.text}' in {a.article.id} "
                     f"but '{qb.text}' in {b.article.id}",
                     [a.claim.evidence, b.claim.evidence],
                     doubts,
@@ -602,13 +625,13 @@ def check_places(ctx: _Context) -> Iterable[Flag]:
     """The same trip or meeting placed in different cities; low severity when hedged."""
     blocks: dict[str, list[_Norm]] = defaultdict(list)
     for n in ctx.claims:
-        if n.claim.place and n.claim.predicate in TRIP_PREDICATES and n.subject_parts:
+        if n.place and n.predicate in TRIP_PREDICATES and n.subject_parts:
             blocks["+".join(n.subject_parts)].append(n)
     for _, group in sorted(blocks.items()):
         for a, b in _pairs(group):
             if a.interval is None or b.interval is None or not overlaps(a.interval, b.interval):
                 continue
-            pa, pb = canonical_name(a.claim.place or ""), canonical_name(b.claim.place or "")
+            pa, pb = canonical_name(a.place or ""), canonical_name(b.place or "")
             if pa == pb or lx.CONTAINED_IN.get(pa) == pb or lx.CONTAINED_IN.get(pb) == pa:
                 continue
             if pa not in lx.CONTAINED_IN and pb not in lx.CONTAINED_IN:
@@ -621,15 +644,15 @@ def check_places(ctx: _Context) -> Iterable[Flag]:
             )
             if coarse:
                 doubts.append(f"the two are only known to fall in the same {coarse[-1]}")
-            if not written_in(a.claim.place, a.claim.evidence.quote) or not written_in(
-                b.claim.place, b.claim.evidence.quote
+            if not written_in(a.place, a.claim.evidence.quote) or not written_in(
+                b.place, b.claim.evidence.quote
             ):
                 doubts.append("a place is not written as such in its sentence")
             yield _flag(
                 "place",
                 "low" if a.hedged or b.hedged else "medium",
-                f"{a.claim.subject} {a.claim.predicate} in '{a.claim.place}' ({a.article.id}) "
-                f"but in '{b.claim.place}' ({b.article.id})",
+                f"{a.claim.subject} {a.predicate} in '{a.place}' ({a.article.id}) "
+                f"but in '{b.place}' ({b.article.id})",
                 [a.claim.evidence, b.claim.evidence],
                 doubts,
             )
@@ -637,12 +660,10 @@ def check_places(ctx: _Context) -> Iterable[Flag]:
 
 def check_polarity(ctx: _Context) -> Iterable[Flag]:
     """A denial against an affirmation: `disputed` when different parties speak."""
-    denials = [n for n in ctx.claims if n.claim.polarity == "denied" or n.claim.predicate == "deny"]
+    denials = [n for n in ctx.claims if n.polarity == "denied" or n.predicate == "deny"]
     if not denials:
         return
-    affirmations = [
-        n for n in ctx.claims if n.claim.polarity == "affirmed" and n.claim.predicate != "deny"
-    ]
+    affirmations = [n for n in ctx.claims if n.polarity == "affirmed" and n.predicate != "deny"]
     # signature word: affirmations' orders, for the words of some denial (only those
     # are looked up)
     denied_words = frozenset().union(*(d.signature for d in denials))
@@ -1248,7 +1269,7 @@ def _pairs(group: list[_Norm]) -> Iterable[tuple[_Norm, _Norm]]:
     if len(group) > _MAX_BLOCK:
         return
     for a, b in combinations(group, 2):
-        if a.article.id != b.article.id or a.claim.evidence != b.claim.evidence:
+        if a.article is not b.article or a.claim.evidence != b.claim.evidence:  # one per id
             yield a, b
 
 
