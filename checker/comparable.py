@@ -40,10 +40,17 @@ def comparable_parts(extraction: Extraction | None) -> ComparableParts:
     """`comparable` but the article: what the spool pickles beside the pair."""
     if extraction is None or extraction.status != "ok":
         return (), (), ()
-    mentions = extraction.mentions
-    people = tuple(
-        m for m in mentions if m.kind == "person" and (m.gender is not None or m.descriptors)
-    )
-    counts = Counter((m.text, m.kind) for m in mentions)
-    names = tuple(sorted((text, kind, n) for (text, kind), n in counts.items()))
-    return extraction.claims, people, names
+    # One pass over the mentions, each one's fields read from its __dict__: a pydantic
+    # model defines __getattr__, so on Python 3.11 no read of its fields is specialised
+    # (one read of __dict__ and dict lookups cost about half of three field reads).
+    people: list[EntityMention] = []
+    pairs: list[tuple[str, str]] = []
+    for mention in extraction.mentions:
+        fields = mention.__dict__
+        kind = fields["kind"]
+        pairs.append((fields["text"], kind))
+        if kind == "person" and (fields["gender"] is not None or fields["descriptors"]):
+            people.append(mention)
+    counts = Counter(pairs)
+    names = tuple(sorted([(text, kind, n) for (text, kind), n in counts.items()]))
+    return extraction.claims, tuple(people), names
