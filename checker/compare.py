@@ -181,6 +181,8 @@ class _Norm:
     quote_content: frozenset[str]  # quote words that are not stopwords
     is_speech: bool
     hedged: bool
+    # `_repeats_another(self)`, found when a rule first asks (`_repeats`); two rules do
+    repeats: bool | None = None
 
 
 class _Context:
@@ -545,9 +547,7 @@ def check_statement_dates(ctx: _Context) -> Iterable[Flag]:
 def check_attribution(ctx: _Context) -> Iterable[Flag]:
     """The same quoted words given to different people. A person who only reports or
     rebuts the words as someone else's claim is not given them (`_repeats_another`)."""
-    quoted = [
-        n for n in ctx.claims if n.quote_words and n.speaker_is_person and not _repeats_another(n)
-    ]
+    quoted = [n for n in ctx.claims if n.quote_words and n.speaker_is_person and not _repeats(n)]
     for cluster in _clusters(quoted, _same_quote, _quote_keys):
         speakers = sorted({n.speaker for n in cluster if n.speaker})
         if len(speakers) < 2:
@@ -764,11 +764,9 @@ def check_attribution_sides(ctx: _Context) -> Iterable[Flag]:
     org_words = {w for n in quoted if not n.speaker_is_person and n.sides for w in n.quote_content}
     if not org_words:
         return  # no organisation of a known side quoted: nothing to set against
-    quoted = [
-        n for n in quoted if not org_words.isdisjoint(n.quote_content) and not _repeats_another(n)
-    ]
+    quoted = [n for n in quoted if not org_words.isdisjoint(n.quote_content)]
     sides = {n.order: _source_sides(n) for n in quoted}
-    quoted = [n for n in quoted if sides[n.order]]
+    quoted = [n for n in quoted if sides[n.order] and not _repeats(n)]
     for cluster in _clusters(quoted, _same_quote, _quote_keys):
         orgs = [n for n in cluster if not n.speaker_is_person]
         against = [
@@ -1054,6 +1052,14 @@ def _repeats_another(n: _Norm) -> bool:
     if _MAKING_VERBS.isdisjoint(owner.lower().split()) or _POSSESSIVE.search(owner):
         return not _owned_by_speaker(n, owner)
     return False  # "issued a statement that": the speaker's own
+
+
+def _repeats(n: _Norm) -> bool:
+    """`_repeats_another(n)`, found once per claim (check_attribution and
+    check_attribution_sides both ask about most quoted claims)."""
+    if n.repeats is None:
+        n.repeats = _repeats_another(n)
+    return n.repeats
 
 
 def _owned_by_speaker(n: _Norm, owner: str) -> bool:
