@@ -20,7 +20,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, combinations, repeat
-from operator import attrgetter
 
 from checker import lexicon as lx
 from checker.comparable import Comparable, comparable
@@ -181,6 +180,8 @@ class _Norm:
     quote_content: frozenset[str]  # quote words that are not stopwords
     is_speech: bool
     hedged: bool
+    # `_repeats_another(self)`, found when a rule first asks (`_repeats`); two rules do
+    repeats: bool | None = None
 
 
 class _Context:
@@ -545,9 +546,7 @@ def check_statement_dates(ctx: _Context) -> Iterable[Flag]:
 def check_attribution(ctx: _Context) -> Iterable[Flag]:
     """The same quoted words given to different people. A person who only reports or
     rebuts the words as someone else's claim is not given them (`_repeats_another`)."""
-    quoted = [
-        n for n in ctx.claims if n.quote_words and n.speaker_is_person and not _repeats_another(n)
-    ]
+    quoted = [n for n in ctx.claims if n.quote_words and n.speaker_is_person and not _repeats(n)]
     for cluster in _clusters(quoted, _same_quote, _quote_keys):
         speakers = sorted({n.speaker for n in cluster if n.speaker})
         if len(speakers) < 2:
@@ -764,11 +763,9 @@ def check_attribution_sides(ctx: _Context) -> Iterable[Flag]:
     org_words = {w for n in quoted if not n.speaker_is_person and n.sides for w in n.quote_content}
     if not org_words:
         return  # no organisation of a known side quoted: nothing to set against
-    quoted = [
-        n for n in quoted if not org_words.isdisjoint(n.quote_content) and not _repeats_another(n)
-    ]
+    quoted = [n for n in quoted if not org_words.isdisjoint(n.quote_content)]
     sides = {n.order: _source_sides(n) for n in quoted}
-    quoted = [n for n in quoted if sides[n.order]]
+    quoted = [n for n in quoted if sides[n.order] and not _repeats(n)]
     for cluster in _clusters(quoted, _same_quote, _quote_keys):
         orgs = [n for n in cluster if not n.speaker_is_person]
         against = [
@@ -989,6 +986,16 @@ _FALSE_AFTER = re.compile(
     r"|misinformation|hoax)\b",
     re.IGNORECASE,
 )
+# The patterns that search the words before a quote, and the same without re.I, for
+# that text lowercased: several times faster (under re.I the regex engine tries every
+# alternative at every position, with no first letter to skip to). Both give the same
+# spans when the text holds none of _CASE_ODD: lowercasing any other character gives one
+# character, which matches a letter of these patterns exactly when the character matches
+# it under re.I, and is a word or space character exactly when the character is
+# (tests/test_compare_lowered.py checks this over every character).
+_BEFORE_QUOTE = (_CALLED_BY, _CLAIM_NOUN, _REBUTTAL_VERB)
+_BEFORE_QUOTE_LOWER = tuple(re.compile(p.pattern) for p in _BEFORE_QUOTE)
+_CASE_ODD = frozenset("İıſ")  # "İ" lowercases to two characters, "ı" and "ſ" match i, s
 _OWNER_PRONOUN = re.compile(r"\b(?:his|her|its|their|our|my)\b", re.IGNORECASE)
 _SUBJECT_PRONOUN = re.compile(r"\b(?:he|she|it|they|we|I)\b", re.IGNORECASE)
 _OPENING = " \t\n\"“‘'(["  # what may stand between the words before a quote and the quote
@@ -1029,14 +1036,20 @@ def _repeats_another(n: _Norm) -> bool:
         if found != -1:
             before = before[found + len(name) :]
             break
-    if _REPORTING_WORDS.isdisjoint(before.lower().split()):
+    low = before.lower()
+    if _REPORTING_WORDS.isdisjoint(low.split()):
         return False  # nothing reports the words as anyone's (most sentences)
-    called = _CALLED_BY.search(before)
+    # searched in `low` where that gives the same spans (positions in `before`), for speed
+    if _CASE_ODD.isdisjoint(before):
+        text, (called_by, claim_noun, rebuttal_verb) = low, _BEFORE_QUOTE_LOWER
+    else:
+        text, (called_by, claim_noun, rebuttal_verb) = before, _BEFORE_QUOTE
+    called = called_by.search(text)
     if called:
-        owner = called.group("owner") or ""
+        owner = before[called.start("owner") : called.end("owner")] if called["owner"] else ""
         return not (_SUBJECT_PRONOUN.search(owner) or _owned_by_speaker(n, owner))
-    cues = [(m.end(), True, m.start()) for m in _CLAIM_NOUN.finditer(before)]
-    cues += [(m.end(), False, m.start()) for m in _REBUTTAL_VERB.finditer(before)]
+    cues = [(m.end(), True, m.start()) for m in claim_noun.finditer(text)]
+    cues += [(m.end(), False, m.start()) for m in rebuttal_verb.finditer(text)]
     if not cues:
         return False
     end, is_noun, start = max(cues)  # the cue nearest the quote
@@ -1054,6 +1067,14 @@ def _repeats_another(n: _Norm) -> bool:
     if _MAKING_VERBS.isdisjoint(owner.lower().split()) or _POSSESSIVE.search(owner):
         return not _owned_by_speaker(n, owner)
     return False  # "issued a statement that": the speaker's own
+
+
+def _repeats(n: _Norm) -> bool:
+    """`_repeats_another(n)`, found once per claim (check_attribution and
+    check_attribution_sides both ask about most quoted claims)."""
+    if n.repeats is None:
+        n.repeats = _repeats_another(n)
+    return n.repeats
 
 
 def _owned_by_speaker(n: _Norm, owner: str) -> bool:
@@ -1341,8 +1362,13 @@ def _sort_claims(claims: list[Claim]) -> list[Claim]:
     return out
 
 
-# (article, evidence start, evidence end, predicate): a claim's place in the story
-_claim_head = attrgetter("article", "evidence.start", "evidence.end", "predicate")
+def _claim_head(c: Claim) -> tuple[str, int, int, str]:
+    """(article, evidence start, evidence end, predicate): a claim's place in the story.
+    The fields are read from the models' __dict__: a dict lookup each, not a call of
+    their attribute hook (several times the instructions)."""
+    fields = c.__dict__
+    evidence = fields["evidence"].__dict__
+    return (fields["article"], evidence["start"], evidence["end"], fields["predicate"])
 
 
 @lru_cache(maxsize=1 << 16)
