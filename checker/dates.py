@@ -25,8 +25,8 @@ from typing import Literal, NamedTuple
 from checker.text import (
     WordTable,
     fold,
-    lower_in_place,
     lower_keeping_offsets,
+    lowers_in_place,
 )
 
 Granularity = Literal["day", "week", "month", "season", "year", "vague"]
@@ -236,30 +236,41 @@ def _seconds(second: str) -> int:
     return sum(1 << i for i, pattern in enumerate(_SECOND_PATTERNS) if pattern.fullmatch(second))
 
 
+# Speed: the tables here and below are read through their bound `__getitem__`, not as
+# `table[key]`: a subclass of dict (a `WordTable`, a `_Follow`) has its subscript go
+# through a generic slot that looks `__getitem__` up and calls it as a method, about
+# four times the instructions of the call.
 _FOLLOW = WordTable(_follow)
 _SECONDS_OF = WordTable(_seconds)
+_follow_of, _seconds_of = _FOLLOW.__getitem__, _SECONDS_OF.__getitem__
 
 
 def _core_rules_at(first: str, second: str | None) -> frozenset[int]:
     """The rules whose core can open with the runs `first`, `second` (None: unknown)."""
-    return _FOLLOW[first][-1 if second is None else _SECONDS_OF[second]]
+    return _follow_of(first).__getitem__(-1 if second is None else _seconds_of(second))
 
 
-def _rules_at(runs: tuple[str | None, ...]) -> frozenset[int]:
-    """The rules that can match where the runs `runs` begin, each after whitespace (None
-    where no run follows so): those whose core opens there or after a prefix."""
-    a, b, c, d, e = runs
-    assert a is not None
-    rules = _core_rules_at(a, b)
-    if b is None:
+def _rules_at(runs: Sequence[str]) -> frozenset[int]:
+    """The rules that can match where the runs `runs` begin, each after whitespace (as
+    many as `_RUNS_WANTED` asks for, fewer where no run follows so): those whose core
+    opens there or after a prefix."""
+    n = len(runs)
+    a = runs[0]
+    rules = _core_rules_at(a, runs[1] if n > 1 else None)
+    if n == 1:
         return rules
     if a in _ONE_WORD_PREFIXES:
-        rules |= _core_rules_at(b, c)
-    elif c is not None and a in _BEFORE_ON and b == "on":
-        rules |= _core_rules_at(c, d)
-    elif d is not None and a == "as" and b in _AFTER_AS and c == "as":
-        rules |= _core_rules_at(d, e)
+        rules |= _core_rules_at(runs[1], runs[2] if n > 2 else None)
+    elif n > 2 and a in _BEFORE_ON and runs[1] == "on":
+        rules |= _core_rules_at(runs[2], runs[3] if n > 3 else None)
+    elif n > 3 and a == "as" and runs[1] in _AFTER_AS and runs[2] == "as":
+        rules |= _core_rules_at(runs[3], runs[4] if n > 4 else None)
     return rules
+
+
+# How many runs `_rules_at` reads after a first run: two, and up to the core's first two
+# after a prefix.
+_RUNS_WANTED = {"as": 5, **dict.fromkeys(_BEFORE_ON, 4), **dict.fromkeys(_ONE_WORD_PREFIXES, 3)}
 
 
 # Where a match can start, as a cheap test before `_rules_at`: a digit, a word beginning
@@ -293,7 +304,8 @@ _PREPOSITIONS = "on in at by during over since as".split()
 
 # The runs `_rules_at` reads, where the words say a match may start: each rule opens with
 # a letter or a digit after "(?<![\w-])". (A look-ahead here that checked the words again,
-# as a regex, cost more than the rules it spared.)
+# as a regex, cost more than the rules it spared.) Matched only at a word that is not one
+# run of \w, or is followed by such a word: elsewhere `_runs_from_words` reads the runs.
 _RUNS_AT = re.compile(
     r"(?<![\w-])(\w+)"
     + _opt(r"\s+(\w+)" + _opt(r"\s+(\w+)" + _opt(r"\s+(\w+)" + _opt(r"\s+(\w+)"))))
@@ -326,13 +338,13 @@ _NEEDS = {word: 1 << _AFTERS.index(after) for word, after in _NEXT_WORDS.items()
 )
 
 
-def _starts_in_word(low: str) -> tuple[int, tuple[int, ...]] | None:
+def _starts_in_word(low: str) -> tuple[int, tuple[int, ...] | None] | None:
     """Where a time expression may start in a lower-case word: the offsets in it (a
-    superset), with the bits of `_NEEDS` the next word must meet (0: none). None where
-    none may start."""
+    superset; None for the word's start, where it is one run of \\w), with the bits of
+    `_NEEDS` the next word must meet (0: none). None where none may start."""
     if low.isalnum():
         # A run of \w only: it can start a match only as a whole.
-        return (_NEEDS.get(low, 0), (0,)) if _opens(low) else None
+        return (_NEEDS.get(low, 0), None) if _opens(low) else None
     # "Monday’s", "a.m.", "mid-May": each run of \w in it that may start one. Whether
     # the word's first run does also depends on the character before the word, which
     # the scan's own look-behind decides.
@@ -350,13 +362,38 @@ def _opens_after(low: str) -> int:
 
 _STARTS_IN_WORD = WordTable(_starts_in_word)
 _OPENS_AFTER = WordTable(_opens_after)
+_opens_after_word = _OPENS_AFTER.__getitem__  # see `_follow_of`
+
+
+def _runs_from_words(
+    text: str, lows: Sequence[str], starts: Sequence[int], offset: int, i: int
+) -> list[str] | None:
+    """The runs `_RUNS_AT` reads in `text` at the word `i`, a whole run of \\w (as many
+    as `_rules_at` reads): that word, then each next word that is one run of \\w and
+    follows the previous after whitespace only. None where a next word is not one run
+    (the caller reads its runs from the text). In lower case, which, where the text
+    `lowers_in_place`, each word of it keeps, with its length."""
+    runs = [lows[i]]
+    want = _RUNS_WANTED.get(lows[i], 2)
+    last = len(lows) - 1
+    while len(runs) < want and i < last:
+        end = starts[i] + len(lows[i])
+        i += 1
+        if not text[end - offset : starts[i] - offset].isspace():
+            break  # the run ends the runs: no whitespace, or more than whitespace, follows
+        if not lows[i].isalnum():
+            return None
+        runs.append(lows[i])
+    return runs
 
 
 def _rule_tries(
-    low: str, lows: Sequence[str], starts: Sequence[int], offset: int
+    text: str, low: str | None, lows: Sequence[str], starts: Sequence[int], offset: int
 ) -> list[tuple[int, frozenset[int]]]:
-    """Where a match can start in the sentence (lower-cased, `low`), left to right, with
-    the rules that can match there (see `find_time_expressions` for the words).
+    """Where a match can start in the sentence `text`, left to right, with the rules
+    that can match there (see `find_time_expressions` for the words). `low` is the
+    sentence in a lower case that keeps offsets, or None where `text` `lowers_in_place`
+    (it is then made if needed).
 
     A match starts where a maximal run of \\w begins (not after "-"), and that run lies
     in one of the words. In a word of \\w characters only (`str.isalnum`, as \\w is
@@ -366,13 +403,16 @@ def _rule_tries(
     other characters in it ("Monday’s", "mid-May", "a.m.") has each of its runs tried.
     Trying more positions or rules than needed changes nothing: a rule is kept only
     where its own pattern matches.
+
+    The runs at a try are read from the words where they can be (`_runs_from_words`):
+    a regex match costs several times more.
     """
     tries: list[tuple[int, frozenset[int]]] = []
     in_word = list(map(_STARTS_IN_WORD.__getitem__, lows))
     last = len(lows) - 1
     for i in compress(range(len(lows)), in_word):
         need, offsets = in_word[i]  # type: ignore[misc]  # not None: compress drops those
-        if need and (i == last or not need & _OPENS_AFTER[lows[i + 1]]):
+        if need and (i == last or not need & _opens_after_word(lows[i + 1])):
             continue
         # A preposition begins a match only where the next word does: where that word has
         # a need of its own, the word after it must meet it too ("in the house").
@@ -380,13 +420,25 @@ def _rule_tries(
             need == _AFTER_PREPOSITION
             and (after := in_word[i + 1]) is not None
             and after[0]
-            and (i + 1 == last or not after[0] & _OPENS_AFTER[lows[i + 2]])
+            and (i + 1 == last or not after[0] & _opens_after_word(lows[i + 2]))
         ):
             continue
+        if offsets is None:  # the word is one run of \w: a match may start at its start
+            pos = starts[i] - offset
+            if pos and text[pos - 1] == "-":  # as `_RUNS_AT`'s look-behind (no \w is there)
+                continue
+            runs = _runs_from_words(text, lows, starts, offset, i)
+            if runs is not None:
+                if rules := _rules_at(runs):
+                    tries.append((pos, rules))
+                continue
+            offsets = (0,)
+        if low is None:
+            low = text.lower()
         for k in offsets:
             pos = starts[i] - offset + k
             m = _RUNS_AT.match(low, pos)
-            if m is not None and (rules := _rules_at(m.groups())):
+            if m is not None and (rules := _rules_at(tuple(filter(None, m.groups())))):
                 tries.append((pos, rules))
     return tries
 
@@ -408,17 +460,19 @@ def find_time_expressions(
     `sentence`): the result is the same, found faster. The words must not be empty nor
     split a run of \\w characters: each maximal run of \\w in the sentence lies in one word.
     """
-    low = lower_in_place(sentence)
-    if low is None or lows is None or starts is None:
+    if lows is None or starts is None or not lowers_in_place(sentence):
         # Without words, or where lower case would move offsets in them ("İ"): the runs
         # of \w of the sentence itself, in a lower case that keeps them.
         low = lower_keeping_offsets(sentence)
         runs = list(_RUN.finditer(low))
-        lows, starts, offset = [m.group() for m in runs], [m.start() for m in runs], 0
+        words = [m.group() for m in runs]
+        tries = _rule_tries(low, low, words, [m.start() for m in runs], 0)
+    else:
+        # The sentence is lower-cased only if a word that is not one run needs it.
+        tries = _rule_tries(sentence, None, lows, starts, offset)
     # The matches each `_FIND` pattern's `finditer` would yield (left to right, each
     # search resuming at the end of the previous match), tried only where one can start;
     # as (start, -end), which sort leftmost and then longest first.
-    tries = _rule_tries(low, lows, starts, offset)
     if not tries:  # no time expression can start anywhere (many sentences)
         return []
     spans: set[tuple[int, int]] = set()

@@ -14,7 +14,14 @@ from collections.abc import Sequence
 
 from checker.entities import fold_spelling
 from checker.models import Qualifier, Quantity
-from checker.text import WordTable, fold, lower_in_place, starts_in_words, words_regex
+from checker.text import (
+    WordTable,
+    fold,
+    lower_in_place,
+    lowers_in_place,
+    starts_in_words,
+    words_regex,
+)
 
 
 def _words(text: str) -> frozenset[str]:
@@ -267,9 +274,9 @@ def _number_matches(
     needed changes nothing: `_NUMBER` does not match at those (`_starts_in_word` finds
     every position where it can).
     """
-    low = lower_in_place(sentence)
-    if low is None or lows is None or word_starts is None:
+    if lows is None or word_starts is None or not lowers_in_place(sentence):
         starts = [m.start() for m in _DIGIT_OR_CURRENCY.finditer(sentence)]
+        low = lower_in_place(sentence)
         if low is None:
             # Lower case would move offsets (see `lower_in_place`): the number words are
             # found in the text itself, ignoring case as `_NUMBER` does.

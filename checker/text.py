@@ -98,19 +98,25 @@ def _append_trimmed(text: str, start: int, end: int, spans: list[tuple[int, int]
 _ODD_CASE = "\u0130\u0131\u017f\u212a"
 
 
+def lowers_in_place(text: str) -> bool:
+    """Whether `text.lower()` keeps every character at its offset, as a case-insensitive
+    regex reads it (see `lower_in_place`): False for the rare text holding one of the
+    characters that break this. Then the lower case of each word of `text` also keeps
+    its length, and occurs in `text.lower()` where the word occurs in `text`."""
+    return text.isascii() or not (
+        "\u0130" in text or "\u0131" in text or "\u017f" in text or "\u212a" in text
+    )  # the characters of _ODD_CASE
+
+
 def lower_in_place(text: str) -> str | None:
-    """`text.lower()` when every character keeps its offset, else None.
+    """`text.lower()` when every character keeps its offset (`lowers_in_place`), else None.
 
     Then an ASCII word in lower case occurs in the result exactly where a
     case-insensitive regex finds it in `text`, and `\\w` matches the same offsets in
     both: fast scanners search the lower-cased copy with plain `str` and case-sensitive
     patterns. None for the rare text holding one of the characters that break this.
     """
-    if not text.isascii() and (
-        "\u0130" in text or "\u0131" in text or "\u017f" in text or "\u212a" in text
-    ):  # the characters of _ODD_CASE
-        return None
-    return text.lower()
+    return text.lower() if lowers_in_place(text) else None
 
 
 # The ASCII letter a case-insensitive regex equates each of those characters with.

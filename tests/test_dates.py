@@ -20,7 +20,7 @@ from checker.dates import (
     overlaps,
     resolve_time,
 )
-from checker.text import lower_keeping_offsets
+from checker.text import lower_in_place, lower_keeping_offsets
 
 TUE = date(2023, 9, 5)  # seeds 000, 001, 002, 004
 MON = date(2023, 9, 4)  # seed 003
@@ -468,16 +468,17 @@ def _assert_rules_tried_where_they_match(sentence: str, splitter: str) -> None:
     # Not only where each rule's scan finds a match: wherever its pattern matches (the
     # scan resumes at other positions after other rules' matches), with the look-up
     # tables both cold and warm.
-    low = dates.lower_in_place(sentence)
+    text, low = sentence, lower_in_place(sentence)
     if low is None:  # as find_time_expressions does then: the runs of its own lower case
-        low, splitter = lower_keeping_offsets(sentence), "runs"
+        text = low = lower_keeping_offsets(sentence)
+        splitter = "runs"
     matches = list(_WORD_SPLITTERS[splitter].finditer(low))
     lows = [m.group() for m in matches]
     starts = [m.start() + 7 for m in matches]
     for table in (dates._STARTS_IN_WORD, dates._OPENS_AFTER, dates._FOLLOW, dates._SECONDS_OF):
         table.cache_clear()
-    for _ in range(2):
-        tries = dict(dates._rule_tries(low, lows, starts, 7))
+    for given_low in (None, low) if text is sentence else (low, low):
+        tries = dict(dates._rule_tries(text, given_low, lows, starts, 7))
         for k, rule in enumerate(dates._FIND):
             for pos in range(len(sentence) + 1):
                 if rule.match(sentence, pos):
@@ -504,6 +505,44 @@ def test_each_kind_of_phrase_has_its_rule_tried(phrase: str, splitter: str) -> N
 )
 def test_rules_are_tried_wherever_they_match(sentence: str, splitter: str) -> None:
     _assert_rules_tried_where_they_match(sentence, splitter)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([*_PIECES, "Monday’s", "a.m.", "U.S.", "x_2023", "٣", "_in", "-in"]),
+            st.sampled_from(
+                [" ", "  ", "", "-", ", ", ". ", "’", "\n", "\t", "\xa0", "\x1c", " ("]
+            ),
+        ),
+        max_size=8,
+    ).map(lambda parts: "".join(w + sep for w, sep in parts)),
+    st.sampled_from(sorted(_WORD_SPLITTERS)),
+)
+def test_runs_read_from_the_words_are_those_of_the_regex(sentence: str, splitter: str) -> None:
+    # At a word that is one run of \w, `_rule_tries` reads the runs after it from the
+    # words (`_runs_from_words`) instead of matching `_RUNS_AT` at it: the same runs, as
+    # many as `_rules_at` reads, unless it says it cannot tell.
+    if lower_in_place(sentence) is None:
+        return  # find_time_expressions reads the runs of its lower case then, as words
+    low = sentence.lower()
+    matches = list(_WORD_SPLITTERS[splitter].finditer(sentence))
+    lows = [m.group().lower() for m in matches]
+    starts = [m.start() + 7 for m in matches]
+    for i, word in enumerate(lows):
+        if not word.isalnum():
+            continue
+        pos = starts[i] - 7
+        m = dates._RUNS_AT.match(low, pos)
+        if pos and sentence[pos - 1] == "-":  # `_rule_tries` tests this itself
+            assert m is None
+            continue
+        assert m is not None
+        runs = dates._runs_from_words(sentence, lows, starts, 7, i)
+        if runs is not None:
+            expected = [run for run in m.groups() if run is not None]
+            assert runs == expected[: dates._RUNS_WANTED.get(word, 2)], (runs, expected)
 
 
 def test_text_whose_lower_case_moves_offsets_is_read_from_its_own_runs() -> None:
@@ -550,7 +589,7 @@ def test_next_word_test_drops_words_that_cannot_go_on() -> None:
     assert dates._NEEDS["two"] & dates._opens_after("weeks")
     low = "in the house, on a hill, at the end"
     words = list(re.finditer(r"\w+", low))
-    tries = dates._rule_tries(low, [m.group() for m in words], [m.start() for m in words], 0)
+    tries = dates._rule_tries(low, low, [m.group() for m in words], [m.start() for m in words], 0)
     assert [pos for pos, _ in tries] == [low.index("at"), low.index("the end")]
 
 
