@@ -235,15 +235,6 @@ def canonical_name(name: str) -> str:
     return key
 
 
-def _surnames(key: str) -> set[str]:
-    """Tokens a full personal name can be cited by: the last, or a family name first."""
-    words = key.split()
-    found = {words[-1]}
-    if words[0] in _FAMILY_FIRST:
-        found.add(words[0])
-    return found
-
-
 _ORG_WORDS = _words(
     """council university department ministry house times group institute agency committee
     party army forces force union nations states republic korea russia china bank company
@@ -255,14 +246,23 @@ _ORG_WORDS = _words(
 
 
 @lru_cache(maxsize=1 << 16)
-def _is_personal(key: str) -> bool:
+def _citations(key: str) -> tuple[str, ...]:
+    """The surnames a full personal name can be cited by (the last word, or a family name
+    first), or none when `key` is no full personal name (one word, an organisation).
+
+    One cached function for both questions: `EntityIndex` asks them of every name of every
+    article and story, and a key's answer never changes."""
     words = key.split()
-    return (
+    if not (
         2 <= len(words) <= 4
         and key not in _ALIASES.values()
         and all(w.isalpha() for w in words)
         and not any(w in _ORG_WORDS or w in ("of", "and", "for") for w in words)
-    )
+    ):
+        return ()
+    if words[0] in _FAMILY_FIRST and words[0] != words[-1]:
+        return words[-1], words[0]
+    return (words[-1],)
 
 
 def name_variants_match(a: str, b: str) -> bool:
@@ -278,7 +278,7 @@ def name_variants_match(a: str, b: str) -> bool:
     if ka == kb:
         return True
     short, full = sorted((ka, kb), key=lambda k: (len(k.split()), k))
-    return " " not in short and _is_personal(full) and short in _surnames(full)
+    return " " not in short and short in _citations(full)
 
 
 class EntityIndex:
@@ -286,15 +286,16 @@ class EntityIndex:
 
     def __init__(self, names: Iterable[str]) -> None:
         """Index every full personal name by the surname(s) it can be cited by."""
-        keys = {canonical_name(n) for n in names}
+        keys = {name: canonical_name(name) for name in names}
         by_surname: dict[str, set[str]] = {}
-        for key in keys:
-            if _is_personal(key):
-                for surname in _surnames(key):
-                    by_surname.setdefault(surname, set()).add(key)
+        for key in keys.values():
+            for surname in _citations(key):
+                by_surname.setdefault(surname, set()).add(key)
         self._surnames = frozenset(by_surname)  # the ambiguous ones too
         self._by_surname = {s: min(fulls) for s, fulls in by_surname.items() if len(fulls) == 1}
-        self._resolved: dict[str, str] = {}
+        # The indexed names are resolved here, from the keys at hand: their callers
+        # resolve each of them next, and `canonical_name`'s cache costs a call each.
+        self._resolved = {name: self._entity(key) for name, key in keys.items()}
 
     def resolve_agent(self, name: str) -> str:
         """`resolve` for a name that speaks or acts: a seat of government is its country.
@@ -319,10 +320,12 @@ class EntityIndex:
         """
         found = self._resolved.get(name)
         if found is None:
-            key = canonical_name(name)
-            found = key if " " in key or not key else self._by_surname.get(key, key)
-            self._resolved[name] = found
+            found = self._resolved[name] = self._entity(canonical_name(name))
         return found
+
+    def _entity(self, key: str) -> str:
+        """`resolve` of a name whose canonical key is `key`."""
+        return key if " " in key or not key else self._by_surname.get(key, key)
 
 
 # --- titles -----------------------------------------------------------------------------
