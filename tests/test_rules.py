@@ -630,6 +630,13 @@ def test_models_are_built_as_their_constructors_build_them(
         assert {"descriptors", "gender", "cue"}.isdisjoint(
             next(m for m in extraction.mentions if not (m.gender or m.descriptors)).model_fields_set
         )
+        for claim in extraction.claims:  # a claim's fields at their defaults are not passed
+            defaults = {
+                name
+                for name, info in Claim.model_fields.items()
+                if not info.is_required() and getattr(claim, name) == info.default
+            }
+            assert defaults.isdisjoint(claim.model_fields_set)
 
 
 def test_extracting_other_articles_does_not_leak_names(seed_articles: list[Article]) -> None:
