@@ -966,3 +966,33 @@ def test_main_quote_is_that_of_its_plain_form(text: str) -> None:
         quotes = [text[a:b] for a, b in sentence.quotes]
         quotes = [q.strip(" ,.") for q in quotes if len(q.split()) >= 2]
         assert reader._main_quote(sentence) == (max(quotes, key=len) if quotes else None)
+
+
+def _plain_quotes(text: str) -> list[tuple[int, int]]:
+    # The plain form: search for an opening mark, find its closing mark, go on after it
+    # (or after an opening mark that is never closed).
+    pairs = {"“": "”", '"': '"'}
+    quotes = []
+    opening = re.search(r"[“\"]", text)
+    while opening is not None:
+        i = opening.start()
+        j = text.find(pairs[text[i]], i + 1)
+        if j != -1:
+            quotes.append((i + 1, j))
+            opening = re.compile(r"[“\"]").search(text, j + 1)
+        else:
+            opening = re.compile(r"[“\"]").search(text, i + 1)
+    return quotes
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.text(alphabet='“”"a ,.', max_size=30))
+def test_quotation_pattern_finds_the_quotes_of_its_plain_form(text: str) -> None:
+    found = [(m.start() + 1, m.end() - 1) for m in rules._QUOTATION.finditer(text)]
+    assert found == _plain_quotes(text)
+    reader = rules._ArticleReader(article(text + "."))
+    assert [q for s in reader.sentences for q in s.quotes] == [
+        q
+        for s in reader.sentences
+        for q in [(s.start + a, s.start + b) for a, b in _plain_quotes(s.text)]
+    ]
