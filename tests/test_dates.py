@@ -477,12 +477,20 @@ def _assert_rules_tried_where_they_match(sentence: str, splitter: str) -> None:
     starts = [m.start() + 7 for m in matches]
     for table in (dates._STARTS_IN_WORD, dates._OPENS_AFTER, dates._FOLLOW, dates._SECONDS_OF):
         table.cache_clear()
+    # And there, the pattern tried (`_FIND_CORE` where no prefix can begin) must match
+    # as the rule does.
     for given_low in (None, low) if text is sentence else (low, low):
-        tries = dict(dates._rule_tries(text, given_low, lows, starts, 7))
+        tries = {
+            pos: (rules, pats)
+            for pos, rules, pats in dates._rule_tries(text, given_low, lows, starts, 7)
+        }
         for k, rule in enumerate(dates._FIND):
             for pos in range(len(sentence) + 1):
-                if rule.match(sentence, pos):
-                    assert k in tries.get(pos, ()), (dates._NAMES[k], pos)
+                if m := rule.match(sentence, pos):
+                    rules, patterns = tries.get(pos, ((), ()))
+                    assert k in rules, (dates._NAMES[k], pos)
+                    tried = patterns[k].match(sentence, pos)
+                    assert tried and tried.span() == m.span(), (dates._NAMES[k], pos)
 
 
 @pytest.mark.parametrize("splitter", sorted(_WORD_SPLITTERS))
@@ -590,7 +598,7 @@ def test_next_word_test_drops_words_that_cannot_go_on() -> None:
     low = "in the house, on a hill, at the end"
     words = list(re.finditer(r"\w+", low))
     tries = dates._rule_tries(low, low, [m.group() for m in words], [m.start() for m in words], 0)
-    assert [pos for pos, _ in tries] == [low.index("at"), low.index("the end")]
+    assert [pos for pos, _, _ in tries] == [low.index("at"), low.index("the end")]
 
 
 def _with_optional_groups(monkeypatch: pytest.MonkeyPatch) -> list[re.Pattern[str]]:
