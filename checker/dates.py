@@ -172,21 +172,23 @@ _PART = "(?:early|mid|late)"
 _SEASON = "(?:spring|summer|autumn|winter)"
 _WD = f"(?:{'|'.join(_WEEKDAYS)})"
 # The runs of \w (in lower case) each rule's core (its regex after the prefix) opens
-# with: "first" or "first second", each a regex for one whole run. "first second" says
-# that where `first` is followed by whitespace and a run, that run is `second`; a core
-# that can end after `first`, or go on without whitespace, is listed as "first" too.
+# with: "first" or "first second", each a regex. "first second" says what must follow
+# `first` for the core to match there: `second` is the next run where whitespace, or "."
+# and whitespace, lies between, else the one character after `first` (a "-", a ",", a
+# space before something that is no run ...). A core that can end after `first` is
+# listed as "first". At the end of the text, anything may follow.
 _LEADS = {
-    "iso": [_Y],
-    "mdy": [rf"(?:{_M}) \d{{1,2}}(?:st|nd|rd|th)?"],
+    "iso": [f"{_Y} -"],
+    "mdy": [rf"(?:{_M}) \d{{1,2}}(?:st|nd|rd|th)?", rf"(?:{_M}) \."],
     "dmy": [rf"\d{{1,2}}(?:st|nd|rd|th)? (?:of|{_M})"],
-    "month_year": [rf"(?:{_M}) {_Y}"],
-    "part_month": [rf"{_PART} (?:{_M})", rf"{_PART}(?:{_M})"],
+    "month_year": [rf"(?:{_M}) {_Y}", rf"(?:{_M}) [.,]"],
+    "part_month": [rf"{_PART} (?:{_M})", rf"{_PART} [-\s]", rf"{_PART}(?:{_M})"],
     "edge": ["the (?:end|beginning|start|middle)"],
     "month": ["|".join(n.lower() for n in _MONTH_NAMES[1:])],
     "year": [f"(?:in|since|by|during) {_Y}"],
-    "part_year": [f"{_PART} {_Y}", f"{_PART}{_Y}"],
+    "part_year": [f"{_PART} {_Y}", rf"{_PART} [-\s]", f"{_PART}{_Y}"],
     "decade": [rf"the (?:{_PART}|{_PART}?(?:19|20)\d0s)", rf"{_PART} (?:19|20)\d0s",
-               rf"{_PART}?(?:19|20)\d0s"],
+               rf"{_PART} [-\s]", rf"{_PART}?(?:19|20)\d0s"],
     "weekday": [f"(?:last|next|this|early|late|earlier|later) {_WD}", _WD],
     "dayword": ["(?:earlier|later) (?:today|tonight|yesterday|tomorrow|this)",
                 "today|tonight|yesterday|tomorrow", "this (?:morning|afternoon|evening)"],
@@ -258,21 +260,24 @@ def _core_rules_at(first: str, second: str | None) -> frozenset[int]:
 
 
 def _rules_at(runs: Sequence[str]) -> frozenset[int]:
-    """The rules that can match where the runs `runs` begin, each after whitespace (as
-    many as `_RUNS_WANTED` asks for, fewer where no run follows so): those whose core
-    opens there or after a prefix."""
+    """The rules that can match where the runs `runs` begin, as `_RUNS_AT` reads them (as
+    many as `_RUNS_WANTED` asks for, the last perhaps the character after a run, fewer
+    at the end of the text): those whose core opens there or after a prefix."""
     n = len(runs)
     a = runs[0]
     rules = _core_rules_at(a, runs[1] if n > 1 else None)
     if n == 1:
         return rules
     if a in _ONE_WORD_PREFIXES:
-        rules |= _core_rules_at(runs[1], runs[2] if n > 2 else None)
+        more = _core_rules_at(runs[1], runs[2] if n > 2 else None)
     elif n > 2 and a in _BEFORE_ON and runs[1] == "on":
-        rules |= _core_rules_at(runs[2], runs[3] if n > 3 else None)
+        more = _core_rules_at(runs[2], runs[3] if n > 3 else None)
     elif n > 3 and a == "as" and runs[1] in _AFTER_AS and runs[2] == "as":
-        rules |= _core_rules_at(runs[3], runs[4] if n > 4 else None)
-    return rules
+        more = _core_rules_at(runs[3], runs[4] if n > 4 else None)
+    else:
+        return rules
+    # Mostly one of the two is empty: then no new set is made.
+    return (rules | more if rules else more) if more else rules
 
 
 # How many runs `_rules_at` reads after a first run: two, and up to the core's first two
@@ -313,12 +318,16 @@ _PREPOSITIONS = "on in at by during over since as".split()
 
 # The runs `_rules_at` reads, where the words say a match may start: each rule opens with
 # a letter or a digit after "(?<![\w-])". (A look-ahead here that checked the words again,
-# as a regex, cost more than the rules it spared.) Matched only at a word that is not one
-# run of \w, or is followed by such a word: elsewhere `_runs_from_words` reads the runs.
-_RUNS_AT = re.compile(
-    r"(?<![\w-])(\w+)"
-    + _opt(r"\s+(\w+)" + _opt(r"\s+(\w+)" + _opt(r"\s+(\w+)" + _opt(r"\s+(\w+)"))))
-)
+# as a regex, cost more than the rules it spared.) Each next run after whitespace (or "."
+# and whitespace), and after the last, the character that follows it, as `_LEADS` reads
+# them. Matched only at a word that is not one run of \w, or is followed by such a word:
+# elsewhere `_runs_from_words` reads the runs.
+def _then(pattern: str) -> str:
+    return rf"(?:\.?\s+(\w+){pattern}|((?s:.))|)"
+
+
+_RUNS_AT = re.compile(r"(?<![\w-])(\w+)" + _then(_then(_then(_then("")))))
+
 _RUN = re.compile(r"\w+")
 # A run of \w not after "-", as `_FIND` matches begin (and `_RUNS_AT` checks).
 _OPENING_RUN = re.compile(r"(?<![\w-])\w+")
@@ -379,20 +388,27 @@ def _runs_from_words(
 ) -> list[str] | None:
     """The runs `_RUNS_AT` reads in `text` at the word `i`, a whole run of \\w (as many
     as `_rules_at` reads): that word, then each next word that is one run of \\w and
-    follows the previous after whitespace only. None where a next word is not one run
-    (the caller reads its runs from the text). In lower case, which, where the text
-    `lowers_in_place`, each word of it keeps, with its length."""
+    follows the previous after whitespace (or "." and whitespace), then the character
+    after the last. None where a next word is not one run (the caller reads its runs
+    from the text). In lower case, which, where the text `lowers_in_place`, each word
+    of it keeps, with its length."""
     runs = [lows[i]]
     want = _RUNS_WANTED.get(lows[i], 2)
     last = len(lows) - 1
-    while len(runs) < want and i < last:
-        end = starts[i] + len(lows[i])
+    end = starts[i] + len(lows[i]) - offset
+    while i < last:
+        gap = text[end : starts[i + 1] - offset]
+        if not gap.isspace() and not (gap[:1] == "." and gap[1:].isspace()):
+            break
         i += 1
-        if not text[end - offset : starts[i] - offset].isspace():
-            break  # the run ends the runs: no whitespace, or more than whitespace, follows
         if not lows[i].isalnum():
             return None
         runs.append(lows[i])
+        if len(runs) == want:
+            return runs
+        end = starts[i] + len(lows[i]) - offset
+    if end < len(text):  # no run follows so: the character that does
+        runs.append(text[end])
     return runs
 
 
