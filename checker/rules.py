@@ -18,7 +18,7 @@ from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, chain, compress, repeat
-from operator import add, itemgetter
+from operator import add
 from typing import Any, Literal
 
 from checker import lexicon as lx
@@ -163,14 +163,12 @@ class _ArticleReader:
         # a line break follows, and neither is part of a word), so these are the words a
         # pass over each sentence alone would find, without a regex scan per sentence.
         self.words, self.starts = _tokenise(article.text)
-        # map() with C functions rather than comprehensions: this runs for every word.
-        self.lows = list(map(str.lower, self.words))
-        # A word is capitalised when its first character is upper case ("U.S." also when
-        # written "u.s.").
-        self.caps = list(map(str.isupper, map(_FIRST_CHARACTER, self.words)))
-        if not _CAPITALISED_ABBREVIATIONS.isdisjoint(self.lows):
-            for k, low in enumerate(self.lows):
-                self.caps[k] = self.caps[k] or low in _CAPITALISED_ABBREVIATIONS
+        # Each word's lower case and whether it is capitalised, looked up in memos of the
+        # words (`_LOWER`, `_CAPITALISED`) by map() over their C `__getitem__`: this runs
+        # for every word, and a look-up costs less than lowering the word again (a new
+        # string, hashed later and freed) and testing its first character.
+        self.lows = list(map(_LOWER.__getitem__, self.words))
+        self.caps = list(map(_CAPITALISED.__getitem__, self.words))
         self.sentences: list[_Sentence] = []
         first = 0  # the index of the sentence's first word
         for start, end in sentence_spans(article.text):
@@ -749,7 +747,6 @@ _CAPITALISED_ABBREVIATIONS = frozenset({"u.s.", "u.k.", "u.n."})
 # so it is one of these in `lows` too; a pronoun is one in any case.
 _CUE_WORDS = frozenset(lx.SPEECH_VERBS) | frozenset(lx.EVENT_VERBS) | lx.GENDERED_PRONOUNS
 _MATCH_SPAN = re.Match.span
-_FIRST_CHARACTER = itemgetter(0)
 _ADJACENT_GAPS = frozenset({"", " ", ". ", "-"})  # what may separate the words of a name
 # The models' own validators, called with the fields as a dict: what `Claim(**fields)`
 # runs, without the Python-level `BaseModel.__init__` around it (a third of the cost of
@@ -838,6 +835,18 @@ def _shape_of_word(written: str, role: str | None = None) -> _Shape | None:
             return None
         return _Shape("person", word, low, 0, n, descriptors, True, None, time_word)
     return _Shape("maybe", word, low, 0, n, (), True, None, time_word)
+
+
+def _capitalised(word: str) -> bool:
+    """Whether a word is capitalised: its first character is upper case ("U.S." also
+    when written "u.s.")."""
+    return word[0].isupper() or word.lower() in _CAPITALISED_ABBREVIATIONS
+
+
+# Memos of a word as written: its lower case, and `_capitalised`. The lower case looked
+# up is one shared string, whose hash is already known to the look-ups that follow.
+_LOWER: WordTable[str] = WordTable(str.lower)
+_CAPITALISED: WordTable[bool] = WordTable(_capitalised)
 
 
 # `_shape_of_word` of a word with no role word before it (most runs), memoised by the

@@ -729,7 +729,9 @@ def test_tokenise_finds_the_words_of_the_token_pattern(text: str) -> None:
 @settings(max_examples=500, deadline=None)
 @given(
     st.lists(
-        st.sampled_from(["Mr.", "U.S.", "a.m.", "J.", "5.", "x-", "O'Neil", "é", "word", "İ"])
+        st.sampled_from(
+            ["Mr.", "U.S.", "u.s.", "a.m.", "J.", "5.", "x-", "O'Neil", "é", "word", "İ"]
+        )
         | st.sampled_from([" ", "  ", "", ".", "!", "?", "”", "“", ")", "-", "’", "\n", "\r\n"])
         | st.sampled_from(["\x1c", "\u2028", "\t", "\xa0", "\x85", "\v"]),
         max_size=14,
@@ -745,6 +747,10 @@ def test_sentences_get_the_words_a_pass_over_each_finds(text: str) -> None:
         assert s.words == [m.group() for m in matches]
         assert s.starts == [m.start() for m in matches]
         assert s.lows == [m.group().lower() for m in matches]
+        # Capitalised: a first character in upper case, or a capitalised abbreviation.
+        assert s.caps == [
+            m.group()[0].isupper() or m.group().lower() in {"u.s.", "u.k.", "u.n."} for m in matches
+        ]
     assert sum(len(s.words) for s in reader.sentences) == len(rules._TOKEN.findall(text))
 
 
