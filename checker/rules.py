@@ -17,7 +17,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate, chain, compress, repeat
+from itertools import accumulate, chain, compress, count, repeat
 from operator import add
 from typing import Any, Literal
 
@@ -238,28 +238,37 @@ class _ArticleReader:
         each with the start and end of the name it holds."""
         shapes: list[tuple[_Shape, int, int]] = []
         words, lows, starts, caps = sentence.words, sentence.lows, sentence.starts, sentence.caps
+        text = self.text
         n = len(words)
         free = 0  # the first word after the last run
-        for i in compress(range(n), caps):
+        # count() rather than range(n): compress stops with `caps`, and no range is made.
+        for i in compress(count(), caps):
             if i < free:
                 continue
+            # The run goes on to the next word while it is capitalised and joined to the
+            # run's last word (`j`) by an adjacent gap, unless that one is a possessive.
             j = i
+            k = i + 1
             while (
-                j + 1 < n
-                and caps[j + 1]
-                and self.text[starts[j] + len(words[j]) : starts[j + 1]] in _ADJACENT_GAPS
+                k < n
+                and caps[k]
+                and text[starts[j] + len(words[j]) : starts[k]] in _ADJACENT_GAPS
+                and not words[j].endswith(("’s", "'s"))
             ):
-                if words[j].endswith(("’s", "'s")):
-                    break
-                j += 1
-            free = j + 1
-            if i >= 2 and lows[i - 1] in {"for", "of", "&"} and caps[i - 2]:
-                continue  # the tail of a longer name ("Institute for National Unification")
-            role = lows[i - 1] if i > 0 and lows[i - 1] in lx.ROLE_WORDS else None
+                j = k
+                k += 1
+            free = k
+            role = None
+            if i and lows[i - 1] in _BEFORE_RUNS:  # most runs: none of these before them
+                before = lows[i - 1]
+                if before in {"for", "of", "&"} and i >= 2 and caps[i - 2]:
+                    continue  # the tail of a longer name ("Institute for National Unification")
+                if before in lx.ROLE_WORDS:
+                    role = before
             if j == i and role is None:  # most runs: one word, keyed by itself
                 shape = _WORD_SHAPES[words[i]]
             else:
-                shape = _shape(tuple(words[i : j + 1]), role)
+                shape = _shape(tuple(words[i:k]), role)
             if shape is not None:
                 shapes.append((shape, starts[i + shape.first], starts[j] + shape.last_len))
         return shapes
@@ -747,6 +756,7 @@ _CAPITALISED_ABBREVIATIONS = frozenset({"u.s.", "u.k.", "u.n."})
 # so it is one of these in `lows` too; a pronoun is one in any case.
 _CUE_WORDS = frozenset(lx.SPEECH_VERBS) | frozenset(lx.EVENT_VERBS) | lx.GENDERED_PRONOUNS
 _MATCH_SPAN = re.Match.span
+_BEFORE_RUNS = lx.ROLE_WORDS | {"for", "of", "&"}  # the words `_find_shapes` tests before a run
 _ADJACENT_GAPS = frozenset({"", " ", ". ", "-"})  # what may separate the words of a name
 # The models' own validators, called with the fields as a dict: what `Claim(**fields)`
 # runs, without the Python-level `BaseModel.__init__` around it (a third of the cost of
