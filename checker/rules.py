@@ -17,8 +17,8 @@ from bisect import bisect_left
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate, chain, compress, repeat
-from operator import add, itemgetter
+from itertools import accumulate, chain, compress, count, repeat
+from operator import add
 from typing import Any, Literal
 
 from checker import lexicon as lx
@@ -59,6 +59,10 @@ _WORD_RUN = re.compile(f"({_TOKEN.pattern}(?: {_TOKEN.pattern})*+)")
 # mark with no closing mark (the repeats are possessive: giving back could never find
 # one); one scan in C instead of a regex search per mark and a find per closing mark.
 _QUOTATION = re.compile(r"“[^”]*+”|\"[^\"]*+\"")
+# Its two kinds alone, the text inside the marks captured: in text with marks of one kind
+# only, these find what `_QUOTATION` finds.
+_CURLY_QUOTATION = re.compile(r"“([^”]*+)”")
+_STRAIGHT_QUOTATION = re.compile(r"\"([^\"]*+)\"")
 _OTHER_NAME_WORDS = frozenset({"war", "day", "summit", "pandemic", "union", "games", "times"})
 _AUXILIARIES = frozenset(
     """have has had is was were are be been will would may might could can also already
@@ -163,14 +167,12 @@ class _ArticleReader:
         # a line break follows, and neither is part of a word), so these are the words a
         # pass over each sentence alone would find, without a regex scan per sentence.
         self.words, self.starts = _tokenise(article.text)
-        # map() with C functions rather than comprehensions: this runs for every word.
-        self.lows = list(map(str.lower, self.words))
-        # A word is capitalised when its first character is upper case ("U.S." also when
-        # written "u.s.").
-        self.caps = list(map(str.isupper, map(_FIRST_CHARACTER, self.words)))
-        if not _CAPITALISED_ABBREVIATIONS.isdisjoint(self.lows):
-            for k, low in enumerate(self.lows):
-                self.caps[k] = self.caps[k] or low in _CAPITALISED_ABBREVIATIONS
+        # Each word's lower case and whether it is capitalised, looked up in memos of the
+        # words (`_LOWER`, `_CAPITALISED`) by map() over their C `__getitem__`: this runs
+        # for every word, and a look-up costs less than lowering the word again (a new
+        # string, hashed later and freed) and testing its first character.
+        self.lows = list(map(_LOWER.__getitem__, self.words))
+        self.caps = list(map(_CAPITALISED.__getitem__, self.words))
         self.sentences: list[_Sentence] = []
         first = 0  # the index of the sentence's first word
         for start, end in sentence_spans(article.text):
@@ -193,11 +195,18 @@ class _ArticleReader:
         caps = self.caps[first:last]
         # The spans of quoted text, inside the marks. Most sentences quote nothing: `in`
         # rules that out faster than a regex search.
-        quotes: list[tuple[int, int]] = (
-            [(start + i + 1, start + j - 1) for i, j in map(_MATCH_SPAN, _QUOTATION.finditer(text))]
-            if '"' in text or "“" in text
-            else []
-        )
+        curly, straight = "“" in text, '"' in text
+        quotes: list[tuple[int, int]]
+        if curly and straight:
+            spans = map(_MATCH_SPAN, _QUOTATION.finditer(text))
+            quotes = [(start + i + 1, start + j - 1) for i, j in spans]
+        elif curly or straight:
+            # Quotation marks of one kind (most): the spans of the group inside the marks,
+            # read in the article by map() over `Match.span`, without a Python loop.
+            pattern = _CURLY_QUOTATION if curly else _STRAIGHT_QUOTATION
+            quotes = list(map(_MATCH_SPAN, pattern.finditer(self.text, start, end), repeat(1)))
+        else:
+            quotes = []
         heading = text[-1] not in '.!?"”’)' and len(words) <= 10
         # All fields passed by position (mentions and shapes new lists, as their default
         # factories make): a dataclass's __init__ called with a keyword costs more.
@@ -240,28 +249,37 @@ class _ArticleReader:
         each with the start and end of the name it holds."""
         shapes: list[tuple[_Shape, int, int]] = []
         words, lows, starts, caps = sentence.words, sentence.lows, sentence.starts, sentence.caps
+        text = self.text
         n = len(words)
         free = 0  # the first word after the last run
-        for i in compress(range(n), caps):
+        # count() rather than range(n): compress stops with `caps`, and no range is made.
+        for i in compress(count(), caps):
             if i < free:
                 continue
+            # The run goes on to the next word while it is capitalised and joined to the
+            # run's last word (`j`) by an adjacent gap, unless that one is a possessive.
             j = i
+            k = i + 1
             while (
-                j + 1 < n
-                and caps[j + 1]
-                and self.text[starts[j] + len(words[j]) : starts[j + 1]] in _ADJACENT_GAPS
+                k < n
+                and caps[k]
+                and text[starts[j] + len(words[j]) : starts[k]] in _ADJACENT_GAPS
+                and not words[j].endswith(("’s", "'s"))
             ):
-                if words[j].endswith(("’s", "'s")):
-                    break
-                j += 1
-            free = j + 1
-            if i >= 2 and lows[i - 1] in {"for", "of", "&"} and caps[i - 2]:
-                continue  # the tail of a longer name ("Institute for National Unification")
-            role = lows[i - 1] if i > 0 and lows[i - 1] in lx.ROLE_WORDS else None
+                j = k
+                k += 1
+            free = k
+            role = None
+            if i and lows[i - 1] in _BEFORE_RUNS:  # most runs: none of these before them
+                before = lows[i - 1]
+                if before in {"for", "of", "&"} and i >= 2 and caps[i - 2]:
+                    continue  # the tail of a longer name ("Institute for National Unification")
+                if before in lx.ROLE_WORDS:
+                    role = before
             if j == i and role is None:  # most runs: one word, keyed by itself
                 shape = _WORD_SHAPES[words[i]]
             else:
-                shape = _shape(tuple(words[i : j + 1]), role)
+                shape = _shape(tuple(words[i:k]), role)
             if shape is not None:
                 shapes.append((shape, starts[i + shape.first], starts[j] + shape.last_len))
         return shapes
@@ -749,7 +767,7 @@ _CAPITALISED_ABBREVIATIONS = frozenset({"u.s.", "u.k.", "u.n."})
 # so it is one of these in `lows` too; a pronoun is one in any case.
 _CUE_WORDS = frozenset(lx.SPEECH_VERBS) | frozenset(lx.EVENT_VERBS) | lx.GENDERED_PRONOUNS
 _MATCH_SPAN = re.Match.span
-_FIRST_CHARACTER = itemgetter(0)
+_BEFORE_RUNS = lx.ROLE_WORDS | {"for", "of", "&"}  # the words `_find_shapes` tests before a run
 _ADJACENT_GAPS = frozenset({"", " ", ". ", "-"})  # what may separate the words of a name
 # The models' own validators, called with the fields as a dict: what `Claim(**fields)`
 # runs, without the Python-level `BaseModel.__init__` around it (a third of the cost of
@@ -838,6 +856,18 @@ def _shape_of_word(written: str, role: str | None = None) -> _Shape | None:
             return None
         return _Shape("person", word, low, 0, n, descriptors, True, None, time_word)
     return _Shape("maybe", word, low, 0, n, (), True, None, time_word)
+
+
+def _capitalised(word: str) -> bool:
+    """Whether a word is capitalised: its first character is upper case ("U.S." also
+    when written "u.s.")."""
+    return word[0].isupper() or word.lower() in _CAPITALISED_ABBREVIATIONS
+
+
+# Memos of a word as written: its lower case, and `_capitalised`. The lower case looked
+# up is one shared string, whose hash is already known to the look-ups that follow.
+_LOWER: WordTable[str] = WordTable(str.lower)
+_CAPITALISED: WordTable[bool] = WordTable(_capitalised)
 
 
 # `_shape_of_word` of a word with no role word before it (most runs), memoised by the

@@ -729,7 +729,9 @@ def test_tokenise_finds_the_words_of_the_token_pattern(text: str) -> None:
 @settings(max_examples=500, deadline=None)
 @given(
     st.lists(
-        st.sampled_from(["Mr.", "U.S.", "a.m.", "J.", "5.", "x-", "O'Neil", "é", "word", "İ"])
+        st.sampled_from(
+            ["Mr.", "U.S.", "u.s.", "a.m.", "J.", "5.", "x-", "O'Neil", "é", "word", "İ"]
+        )
         | st.sampled_from([" ", "  ", "", ".", "!", "?", "”", "“", ")", "-", "’", "\n", "\r\n"])
         | st.sampled_from(["\x1c", "\u2028", "\t", "\xa0", "\x85", "\v"]),
         max_size=14,
@@ -745,6 +747,10 @@ def test_sentences_get_the_words_a_pass_over_each_finds(text: str) -> None:
         assert s.words == [m.group() for m in matches]
         assert s.starts == [m.start() for m in matches]
         assert s.lows == [m.group().lower() for m in matches]
+        # Capitalised: a first character in upper case, or a capitalised abbreviation.
+        assert s.caps == [
+            m.group()[0].isupper() or m.group().lower() in {"u.s.", "u.k.", "u.n."} for m in matches
+        ]
     assert sum(len(s.words) for s in reader.sentences) == len(rules._TOKEN.findall(text))
 
 
@@ -996,3 +1002,77 @@ def test_quotation_pattern_finds_the_quotes_of_its_plain_form(text: str) -> None
         for s in reader.sentences
         for q in [(s.start + a, s.start + b) for a, b in _plain_quotes(s.text)]
     ]
+
+
+def _plain_find_shapes(
+    reader: rules._ArticleReader, sentence: rules._Sentence
+) -> list[tuple[rules._Shape, int, int]]:
+    """`_find_shapes` as first written: a run's words and the word before it tested in
+    the order the rules read."""
+    shapes = []
+    words, lows, starts, caps = sentence.words, sentence.lows, sentence.starts, sentence.caps
+    n = len(words)
+    free = 0
+    for i in range(n):
+        if not caps[i] or i < free:
+            continue
+        j = i
+        while (
+            j + 1 < n
+            and caps[j + 1]
+            and reader.text[starts[j] + len(words[j]) : starts[j + 1]] in {"", " ", ". ", "-"}
+        ):
+            if words[j].endswith(("’s", "'s")):
+                break
+            j += 1
+        free = j + 1
+        if i >= 2 and lows[i - 1] in {"for", "of", "&"} and caps[i - 2]:
+            continue
+        role = lows[i - 1] if i > 0 and lows[i - 1] in lx.ROLE_WORDS else None
+        shape = rules._shape(tuple(words[i : j + 1]), role)
+        if shape is not None:
+            shapes.append((shape, starts[i + shape.first], starts[j] + shape.last_len))
+    return shapes
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Kim",
+                "Jong-un’s",
+                "Watson's",
+                "Institute",
+                "National",
+                "Unification",
+                "Defense",
+                "Minister",
+                "Mr.",
+                "U.S.",
+                "u.s.",
+                "Moscow",
+                "NATO",
+                "Ministry",
+                "Russian",
+                "The",
+                "Monday",
+                "spokeswoman",
+                "for",
+                "of",
+                "&",
+                "said",
+                "the",
+            ]
+        )
+        | st.sampled_from([" ", "  ", ". ", "-", "", ", ", "’", "\n"]),
+        max_size=16,
+    ).map("".join)
+)
+def test_find_shapes_is_its_plain_form(text: str) -> None:
+    # `_find_shapes` tests a run's next word in one condition, the word before it against
+    # all the words it may be at once, and keys a bare word by itself: it must find
+    # what the plain form finds.
+    reader = rules._ArticleReader(article(text))
+    for sentence in reader.sentences:
+        assert reader._find_shapes(sentence) == _plain_find_shapes(reader, sentence)
