@@ -272,10 +272,20 @@ class _PairFinder:
         self.n_dated = len(dated)
         self.day_at = [d for d, _ in dated]  # the day of each dated position in `visit`
         postings: dict[int, list[int]] = defaultdict(list)  # positions, ascending
+        # By position in `visit`: where that article stands in the posting list of each
+        # of its distinctive features, in the order `distinctive[i]` iterates them (the
+        # later partners start just after it: no bisection per feature in `pairs`). A
+        # posting list holds at most MAX_DF positions, so the slots fit in bytes.
+        slots: list[bytes] = []
         for pos, i in enumerate(self.visit):
+            own = []
             for f in distinctive[i]:
-                postings[f].append(pos)
+                members = postings[f]
+                own.append(len(members))
+                members.append(pos)
+            slots.append(bytes(own))
         self.postings = postings
+        self.slots = slots
         self.distinctive = distinctive
         self.people = people
         self.unit_of = unit_of
@@ -301,6 +311,7 @@ class _PairFinder:
         `span` (a range of positions)."""
         visit, postings, distinctive = self.visit, self.postings, self.distinctive
         n_dated, day_at, sizes, need_at = self.n_dated, self.day_at, self.sizes, self.need_at
+        slots = self.slots
         found = _Pairs(array("l"), array("l"), array("l"), array("l"))
         for pos in range(*span):
             i = visit[pos]
@@ -308,15 +319,18 @@ class _PairFinder:
             if pos < n_dated:  # dated: later dated articles in the window
                 # positions before `stop` are dated at most MAX_DAYS after this one
                 stop = bisect_right(day_at, day_at[pos] + MAX_DAYS)
-                for f in distinctive[i]:
+                for f, slot in zip(distinctive[i], slots[pos], strict=True):
                     members = postings[f]
-                    start = bisect_right(members, pos)
-                    partners.extend(members[start : bisect_left(members, stop, lo=start)])
+                    # a bisection only where the list runs past the window
+                    if members[-1] < stop:
+                        partners.extend(members[slot + 1 :])
+                    else:
+                        partners.extend(members[slot + 1 : bisect_left(members, stop, slot + 1)])
             else:  # undated: every dated article, and later undated ones
-                for f in distinctive[i]:
+                for f, slot in zip(distinctive[i], slots[pos], strict=True):
                     members = postings[f]
                     partners.extend(members[: bisect_left(members, n_dated)])
-                    partners.extend(members[bisect_right(members, pos) :])
+                    partners.extend(members[slot + 1 :])
             counts = Counter(partners)
             # A pair needs to share what its smaller end needs, min(need, need_at[q]).
             # Most partners share one feature: when this article needs MIN_SHARED or
