@@ -54,8 +54,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import accumulate, chain, pairwise
+from operator import itemgetter
 from typing import NamedTuple
 
+from checker.comparable import NameCounts
 from checker.entities import EntityIndex, canonical_name
 from checker.models import Article, Extraction, Story
 from checker.unionfind import DisjointSets
@@ -75,6 +77,7 @@ _SPANS_PER_WORKER = 4
 # `\b[A-Z][a-z]{3,}\b`, written to start with the capital so the regex engine can skip to
 # the next capital instead of trying every position.
 _CAPITALISED = re.compile(r"[A-Z](?<!\w[A-Z])[a-z]{3,}(?!\w)")
+_TEXT_AND_KIND = itemgetter(0, 1)  # of a `NameCounts` entry
 _LONG_WORD = re.compile(r"[a-z]{4,}")  # the words of more than three letters
 _SPEECH = frozenset({"say", "warn", "confirm", "accuse", "deny"})
 # Capitalised words too common in news copy to say anything about a story.
@@ -97,14 +100,22 @@ class ArticleFeatures:
     features: frozenset[str]
 
 
-def article_features(article: Article, extraction: Extraction | None) -> ArticleFeatures:
-    """The entity keys and distinctive capitalised words of one article."""
+def article_features(
+    article: Article, extraction: Extraction | None, names: NameCounts | None = None
+) -> ArticleFeatures:
+    """The entity keys and distinctive capitalised words of one article. `names`, where
+    the caller has them, are `comparable_parts(extraction)`'s: the pipeline reads the
+    mentions once for both (the comparator reads the parts it keeps)."""
     features: set[str] = set()
     if extraction is not None and extraction.status == "ok":
         # an article names the same few entities again and again: each distinct one once
-        mentions = {(m.kind, m.text) for m in extraction.mentions}
-        index = EntityIndex(t for kind, t in mentions if kind in ("person", "organization"))
-        for kind, text in mentions:
+        mentions = (
+            {(m.text, m.kind) for m in extraction.mentions}
+            if names is None
+            else list(map(_TEXT_AND_KIND, names))
+        )
+        index = EntityIndex(t for t, kind in mentions if kind in ("person", "organization"))
+        for text, kind in mentions:
             key = index.resolve(text) if kind != "place" else canonical_name(text)
             if key:
                 features.add(("n:" if kind == "person" else "e:") + key)

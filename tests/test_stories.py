@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker import stories
+from checker.comparable import comparable_parts
 from checker.compare import compare_claims, compare_corpus, merge_flags
 from checker.corpus import load_corpus
 from checker.models import Article, Extraction, Flag
@@ -23,6 +24,7 @@ from checker.stories import (
     MAX_DF,
     ArticleFeatures,
     FeatureTable,
+    article_features,
     group_features,
     group_stories,
     story_id,
@@ -261,6 +263,16 @@ def test_pairs_found_in_worker_processes_make_the_same_stories(
     assert table.stories(workers=2) == alone
     assert table.stories(workers=3) == alone
     assert forked == [8, 12]
+
+
+def test_features_from_the_comparable_names_equal_those_from_the_mentions() -> None:
+    articles, extractions = seeds()
+    failed = Extraction(article=articles[0].id, extractor="rules", status="extraction_failed")
+    for article, extraction in [*zip(articles, extractions, strict=True), (articles[0], failed)]:
+        names = comparable_parts(extraction)[2]
+        assert names or extraction is failed
+        plain = article_features(article, extraction)
+        assert article_features(article, extraction, names) == plain
 
 
 # Articles for the pair finder: a few features each from a small pool (so that many
