@@ -382,14 +382,16 @@ class _PairFinder:
             return False
         # the shared features must stand for min(MIN_SHARED, units of each) pieces of
         # evidence; one they always stand for (they are at least one feature)
+        # (comparisons rather than min(): asked of every pair that shares enough)
         sizes, units = self.sizes, self.units
-        need = min(MIN_SHARED, units[i], units[j])
-        if need < 2:
+        need = units[i] if units[i] < units[j] else units[j]
+        if need < 2 or MIN_SHARED < 2:
             return True
+        need = need if need < MIN_SHARED else MIN_SHARED
         # An article with s features standing for u pieces of evidence has at most
         # s - u + 1 features standing for any one piece: more shared features than
         # that stand for two pieces or more, without looking.
-        if count > min(sizes[i] - units[i], sizes[j] - units[j]) + 1:
+        if count > sizes[i] - units[i] + 1 or count > sizes[j] - units[j] + 1:
             return True
         shared = self.distinctive[i] & self.distinctive[j]
         return len(set(map(self.unit_of.__getitem__, shared))) >= need
@@ -417,4 +419,5 @@ def _different_people(pa: frozenset[int], pb: frozenset[int]) -> bool:
     """Two articles that each name several distinctive people (`MIN_PEOPLE` or more: the
     caller checks, before the call) but share few of them are about different stories,
     however alike their words: the same statement about other people is another story."""
-    return len(pa & pb) < max(2, PEOPLE_FRACTION * min(len(pa), len(pb)))
+    shared = len(pa & pb)  # under max(2, ...), without max(): asked of most pairs here
+    return shared < 2 or shared < PEOPLE_FRACTION * min(len(pa), len(pb))
