@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import NamedTuple, TypedDict, TypeVar, Unpack
 
-from checker.comparable import Comparable
+from checker.comparable import Comparable, comparable_parts
 from checker.compare import compare_corpus, compare_stories_parallel
 from checker.corpus import Corpus, load_corpus
 from checker.errors import ExtractionError, NoArticlesError
@@ -482,9 +482,11 @@ class Collector:
         self.features = FeatureTable()
 
     def add(self, article: Article, extraction: Extraction) -> None:
+        # what the comparator reads of the pair, made once for the features and the spool
+        parts = comparable_parts(extraction)
         self.summaries[article.id] = summarise(article, extraction)
-        self.features.add(article_features(article, extraction))
-        self.spool.put(article, extraction)
+        self.features.add(article_features(article, extraction, parts[2]))
+        self.spool.put(article, extraction, parts)
 
     def add_packed(self, packed: Packed) -> None:
         """`add` of an article a worker has extracted and packed (`pack`)."""
@@ -570,10 +572,11 @@ def reuse(stored: tuple[int, Article, StoredJson]) -> tuple[int, Packed]:
 
 
 def packed(article: Article, extraction: Extraction, identity: str | None) -> Packed:
+    parts = comparable_parts(extraction)  # made once for the features and the pickle
     return Packed(
         summarise(article, extraction),
-        article_features(article, extraction),
-        pickled(article, extraction),
+        article_features(article, extraction, parts[2]),
+        pickled(article, extraction, parts),
         None if identity is None else stored_rows(article, identity, extraction),
     )
 

@@ -56,16 +56,18 @@ class Pickled(NamedTuple):
     comparable_end: int  # where `comparable_parts`' pickle ends
 
 
-def pickled(article: Article, extraction: Extraction) -> Pickled:
+def pickled(
+    article: Article, extraction: Extraction, parts: ComparableParts | None = None
+) -> Pickled:
     """One pickle stream of the article, what the comparator reads of the extraction
-    (`comparable_parts`) and the extraction, in that order. Each part refers back to
-    objects the earlier ones hold (the claims are written once), and the first two can
-    be read without the third."""
+    (`comparable_parts`, unless the caller has made them: `parts`) and the extraction,
+    in that order. Each part refers back to objects the earlier ones hold (the claims
+    are written once), and the first two can be read without the third."""
     out = io.BytesIO()
     pickler = pickle.Pickler(out, pickle.HIGHEST_PROTOCOL)
     pickler.dump(article)
     article_end = out.tell()
-    pickler.dump(comparable_parts(extraction))
+    pickler.dump(comparable_parts(extraction) if parts is None else parts)
     comparable_end = out.tell()
     pickler.dump(extraction)
     return Pickled(out.getvalue(), article_end, comparable_end)
@@ -89,7 +91,8 @@ class Spool:
 
     def __init__(self, memory_budget: int | None = None) -> None:
         self._budget = MEMORY_BUDGET if memory_budget is None else memory_budget
-        self._held: dict[str, tuple[Pair, int]] = {}  # id -> (pair, estimated bytes)
+        # id -> (pair, its `comparable_parts` if given, estimated bytes)
+        self._held: dict[str, tuple[Pair, ComparableParts | None, int]] = {}
         self._held_bytes = 0
         # Closed by close() or __exit__; the file lives as long as the spool.
         self._file = tempfile.TemporaryFile(prefix="checker-spool-")  # noqa: SIM115
@@ -97,15 +100,18 @@ class Spool:
         self._index: dict[str, tuple[int, int, int, int]] = {}
         self._end = 0
 
-    def put(self, article: Article, extraction: Extraction) -> None:
-        """Park one pair; a second pair for the same id replaces the first."""
+    def put(
+        self, article: Article, extraction: Extraction, parts: ComparableParts | None = None
+    ) -> None:
+        """Park one pair, with its `comparable_parts` if the caller has made them (then
+        they are not made again); a second pair for the same id replaces the first."""
         self._forget(article.id)
         cost = estimated_bytes(article, extraction)
         if self._held_bytes + cost <= self._budget:
-            self._held[article.id] = ((article, extraction), cost)
+            self._held[article.id] = ((article, extraction), parts, cost)
             self._held_bytes += cost
             return
-        self._write(article.id, pickled(article, extraction))
+        self._write(article.id, pickled(article, extraction, parts))
 
     def put_pickled(self, article_id: str, pair: Pickled) -> None:
         """Park one pair given as `pickled` gives it; it goes to the file, whatever the
@@ -123,7 +129,7 @@ class Spool:
     def _forget(self, article_id: str) -> None:
         held = self._held.pop(article_id, None)
         if held is not None:
-            self._held_bytes -= held[1]
+            self._held_bytes -= held[2]
         self._index.pop(article_id, None)  # its bytes stay in the file, unreferenced
 
     def get(self, article_id: str) -> Pair:
@@ -141,10 +147,11 @@ class Spool:
         only the claims and the mentions the comparator uses)."""
         held = self._held.get(article_id)
         if held is not None:
-            return comparable(*held[0])
+            pair, parts, _ = held
+            return comparable(*pair) if parts is None else Comparable(pair[0], *parts)
         offset, _, end, _ = self._index[article_id]
-        article, parts = _unpickled(self._read(offset, end), 2)
-        return Comparable(cast(Article, article), *cast(ComparableParts, parts))
+        article, stored = _unpickled(self._read(offset, end), 2)
+        return Comparable(cast(Article, article), *cast(ComparableParts, stored))
 
     def article(self, article_id: str) -> Article:
         """The article alone (cheap: its extraction is not unpickled)."""

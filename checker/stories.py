@@ -54,8 +54,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from itertools import accumulate, chain, pairwise
+from operator import itemgetter
 from typing import NamedTuple
 
+from checker.comparable import NameCounts
 from checker.entities import EntityIndex, canonical_name
 from checker.models import Article, Extraction, Story
 from checker.unionfind import DisjointSets
@@ -75,6 +77,7 @@ _SPANS_PER_WORKER = 4
 # `\b[A-Z][a-z]{3,}\b`, written to start with the capital so the regex engine can skip to
 # the next capital instead of trying every position.
 _CAPITALISED = re.compile(r"[A-Z](?<!\w[A-Z])[a-z]{3,}(?!\w)")
+_TEXT_AND_KIND = itemgetter(0, 1)  # of a `NameCounts` entry
 _LONG_WORD = re.compile(r"[a-z]{4,}")  # the words of more than three letters
 _SPEECH = frozenset({"say", "warn", "confirm", "accuse", "deny"})
 # Capitalised words too common in news copy to say anything about a story.
@@ -97,14 +100,22 @@ class ArticleFeatures:
     features: frozenset[str]
 
 
-def article_features(article: Article, extraction: Extraction | None) -> ArticleFeatures:
-    """The entity keys and distinctive capitalised words of one article."""
+def article_features(
+    article: Article, extraction: Extraction | None, names: NameCounts | None = None
+) -> ArticleFeatures:
+    """The entity keys and distinctive capitalised words of one article. `names`, where
+    the caller has them, are `comparable_parts(extraction)`'s: the pipeline reads the
+    mentions once for both (the comparator reads the parts it keeps)."""
     features: set[str] = set()
     if extraction is not None and extraction.status == "ok":
         # an article names the same few entities again and again: each distinct one once
-        mentions = {(m.kind, m.text) for m in extraction.mentions}
-        index = EntityIndex(t for kind, t in mentions if kind in ("person", "organization"))
-        for kind, text in mentions:
+        mentions = (
+            {(m.text, m.kind) for m in extraction.mentions}
+            if names is None
+            else list(map(_TEXT_AND_KIND, names))
+        )
+        index = EntityIndex(t for t, kind in mentions if kind in ("person", "organization"))
+        for text, kind in mentions:
             key = index.resolve(text) if kind != "place" else canonical_name(text)
             if key:
                 features.add(("n:" if kind == "person" else "e:") + key)
@@ -272,10 +283,20 @@ class _PairFinder:
         self.n_dated = len(dated)
         self.day_at = [d for d, _ in dated]  # the day of each dated position in `visit`
         postings: dict[int, list[int]] = defaultdict(list)  # positions, ascending
+        # By position in `visit`: where that article stands in the posting list of each
+        # of its distinctive features, in the order `distinctive[i]` iterates them (the
+        # later partners start just after it: no bisection per feature in `pairs`). A
+        # posting list holds at most MAX_DF positions, so the slots fit in bytes.
+        slots: list[bytes] = []
         for pos, i in enumerate(self.visit):
+            own = []
             for f in distinctive[i]:
-                postings[f].append(pos)
+                members = postings[f]
+                own.append(len(members))
+                members.append(pos)
+            slots.append(bytes(own))
         self.postings = postings
+        self.slots = slots
         self.distinctive = distinctive
         self.people = people
         self.unit_of = unit_of
@@ -301,6 +322,7 @@ class _PairFinder:
         `span` (a range of positions)."""
         visit, postings, distinctive = self.visit, self.postings, self.distinctive
         n_dated, day_at, sizes, need_at = self.n_dated, self.day_at, self.sizes, self.need_at
+        slots = self.slots
         found = _Pairs(array("l"), array("l"), array("l"), array("l"))
         for pos in range(*span):
             i = visit[pos]
@@ -308,15 +330,18 @@ class _PairFinder:
             if pos < n_dated:  # dated: later dated articles in the window
                 # positions before `stop` are dated at most MAX_DAYS after this one
                 stop = bisect_right(day_at, day_at[pos] + MAX_DAYS)
-                for f in distinctive[i]:
+                for f, slot in zip(distinctive[i], slots[pos], strict=True):
                     members = postings[f]
-                    start = bisect_right(members, pos)
-                    partners.extend(members[start : bisect_left(members, stop, lo=start)])
+                    # a bisection only where the list runs past the window
+                    if members[-1] < stop:
+                        partners.extend(members[slot + 1 :])
+                    else:
+                        partners.extend(members[slot + 1 : bisect_left(members, stop, slot + 1)])
             else:  # undated: every dated article, and later undated ones
-                for f in distinctive[i]:
+                for f, slot in zip(distinctive[i], slots[pos], strict=True):
                     members = postings[f]
                     partners.extend(members[: bisect_left(members, n_dated)])
-                    partners.extend(members[bisect_right(members, pos) :])
+                    partners.extend(members[slot + 1 :])
             counts = Counter(partners)
             # A pair needs to share what its smaller end needs, min(need, need_at[q]).
             # Most partners share one feature: when this article needs MIN_SHARED or
@@ -357,14 +382,16 @@ class _PairFinder:
             return False
         # the shared features must stand for min(MIN_SHARED, units of each) pieces of
         # evidence; one they always stand for (they are at least one feature)
+        # (comparisons rather than min(): asked of every pair that shares enough)
         sizes, units = self.sizes, self.units
-        need = min(MIN_SHARED, units[i], units[j])
-        if need < 2:
+        need = units[i] if units[i] < units[j] else units[j]
+        if need < 2 or MIN_SHARED < 2:
             return True
+        need = need if need < MIN_SHARED else MIN_SHARED
         # An article with s features standing for u pieces of evidence has at most
         # s - u + 1 features standing for any one piece: more shared features than
         # that stand for two pieces or more, without looking.
-        if count > min(sizes[i] - units[i], sizes[j] - units[j]) + 1:
+        if count > sizes[i] - units[i] + 1 or count > sizes[j] - units[j] + 1:
             return True
         shared = self.distinctive[i] & self.distinctive[j]
         return len(set(map(self.unit_of.__getitem__, shared))) >= need
@@ -392,4 +419,5 @@ def _different_people(pa: frozenset[int], pb: frozenset[int]) -> bool:
     """Two articles that each name several distinctive people (`MIN_PEOPLE` or more: the
     caller checks, before the call) but share few of them are about different stories,
     however alike their words: the same statement about other people is another story."""
-    return len(pa & pb) < max(2, PEOPLE_FRACTION * min(len(pa), len(pb)))
+    shared = len(pa & pb)  # under max(2, ...), without max(): asked of most pairs here
+    return shared < 2 or shared < PEOPLE_FRACTION * min(len(pa), len(pb))

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from checker import stories
+from checker.comparable import comparable_parts
 from checker.compare import compare_claims, compare_corpus, merge_flags
 from checker.corpus import load_corpus
 from checker.models import Article, Extraction, Flag
@@ -23,6 +24,7 @@ from checker.stories import (
     MAX_DF,
     ArticleFeatures,
     FeatureTable,
+    article_features,
     group_features,
     group_stories,
     story_id,
@@ -261,3 +263,58 @@ def test_pairs_found_in_worker_processes_make_the_same_stories(
     assert table.stories(workers=2) == alone
     assert table.stories(workers=3) == alone
     assert forked == [8, 12]
+
+
+def test_features_from_the_comparable_names_equal_those_from_the_mentions() -> None:
+    articles, extractions = seeds()
+    failed = Extraction(article=articles[0].id, extractor="rules", status="extraction_failed")
+    for article, extraction in [*zip(articles, extractions, strict=True), (articles[0], failed)]:
+        names = comparable_parts(extraction)[2]
+        assert names or extraction is failed
+        plain = article_features(article, extraction)
+        assert article_features(article, extraction, names) == plain
+
+
+# Articles for the pair finder: a few features each from a small pool (so that many
+# pairs share some), dated within a few weeks or undated.
+FINDER_ARTICLES = st.lists(
+    st.tuples(
+        st.one_of(st.none(), st.integers(0, 30)),
+        st.frozensets(st.integers(0, 11), max_size=8),
+    ),
+    max_size=24,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(articles=FINDER_ARTICLES, spans=st.integers(1, 4))
+def test_the_pair_finder_finds_the_pairs_that_pass_rule_3(
+    articles: list[tuple[int | None, frozenset[int]]], spans: int
+) -> None:
+    """Postings sliced from each article's own place and cut at its window find the
+    pairs an all-pairs pass finds: both dated at most MAX_DAYS apart (or either
+    undated), sharing at least what the smaller needs, and passing the evidence test."""
+    day = dt.date(2024, 3, 1)
+    dates = [None if d is None else day + dt.timedelta(d) for d, _ in articles]
+    distinctive = [feats for _, feats in articles]
+    people = [frozenset(f for f in feats if f < 4) for feats in distinctive]
+    unit_of = {f: f // 2 for f in range(12)}
+    finder = stories._PairFinder(dates, distinctive, people, unit_of)
+    found = set()
+    for span in finder.spans(spans):
+        pairs = finder.pairs(span)
+        for i, j, count, union in zip(*pairs, strict=True):
+            assert (frozenset((i, j)), count, union) not in found  # each pair once
+            found.add((frozenset((i, j)), count, union))
+    expected = set()
+    for i in range(len(articles)):
+        for j in range(i + 1, len(articles)):
+            a, b = dates[i], dates[j]
+            if a is not None and b is not None and abs((a - b).days) > stories.MAX_DAYS:
+                continue
+            count = len(distinctive[i] & distinctive[j])
+            needs = map(stories._shared_needed, (len(distinctive[i]), len(distinctive[j])))
+            if count and count >= min(needs) and finder._evidence_links(i, j, count):
+                union = len(distinctive[i] | distinctive[j])
+                expected.add((frozenset((i, j)), count, union))
+    assert found == expected
