@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain, combinations, repeat
+from typing import get_args
 
 from checker import lexicon as lx
 from checker.comparable import Comparable, comparable
@@ -36,6 +37,7 @@ from checker.entities import (
 from checker.models import (
     Article,
     Claim,
+    EntityKind,
     EntityMention,
     Evidence,
     Extraction,
@@ -153,6 +155,7 @@ _US = re.compile(r"(?<!\w)US(?!\w)")
 _SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 _NO_SIDES: frozenset[str] = frozenset()
 _CONJUNCTS = re.compile(r",\s*|\s+and\s+|\s*&\s*")
+_ENTITY_KINDS = tuple(sorted(get_args(EntityKind)))  # in alphabetical order
 
 
 @dataclass(slots=True, eq=False)
@@ -199,13 +202,12 @@ class _Context:
             sorted({text for text, kind, _ in names if kind in ("person", "organization")})
         )
         resolve = self.index.resolve
+        # mentions of each (entity id, kind): what kind of entity each is (`_voted_kind`)
         kind_votes: dict[tuple[str, str], int] = {}
         for text, kind, count in names:
             vote = (resolve(text), kind)
             kind_votes[vote] = kind_votes.get(vote, 0) + count
-        self.kinds: dict[str, str] = {}
-        for (key, kind), _ in sorted(kind_votes.items(), key=lambda kv: (-kv[1], kv[0])):
-            self.kinds.setdefault(key, kind)
+        self.kind_votes = kind_votes
         # persons' mentions with a gender or descriptors, and the entity id of each
         self.people = [m for c in ordered for m in c.people]
         self.people_keys = [resolve(m.text) for m in self.people]
@@ -282,8 +284,22 @@ class _Context:
         person_sides = self.person_sides.get(speaker)
         if person_sides:
             sides |= person_sides
-        found = self._speakers[name] = (speaker, self.kinds.get(speaker) == "person", sides)
+        is_person = _voted_kind(self.kind_votes, speaker) == "person"
+        found = self._speakers[name] = (speaker, is_person, sides)
         return found
+
+
+def _voted_kind(kind_votes: dict[tuple[str, str], int], key: str) -> str | None:
+    """The kind of entity that most mentions give `key` (`kind_votes`: mentions of each
+    (entity id, kind)), a tie going to the first kind in alphabetical order; None if no
+    mention names it. Asked of speakers only, not sorted out for every entity of a story."""
+    best: str | None = None
+    most = 0
+    for kind in _ENTITY_KINDS:
+        count = kind_votes.get((key, kind))
+        if count is not None and (best is None or count > most):
+            best, most = kind, count
+    return best
 
 
 def compare_claims(
