@@ -19,7 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import chain, combinations, repeat
+from itertools import chain, combinations
 from typing import get_args
 
 from checker import lexicon as lx
@@ -1196,10 +1196,20 @@ def _clusters(
     are ranked (in sorted order), and each item carries a bit mask of its keys' ranks.
     """
     item_keys = [keys(n) for n in items]
-    size = Counter(chain.from_iterable(item_keys))
-    ranked = sorted(k for k, c in size.items() if c >= 2)
+    if len(items) <= _ALL_PAIRS:
+        # the keys of two or more items, by set operations in C (fewer steps than a
+        # Counter of every key for a small group)
+        shared: set[str] = set()
+        seen: set[str] = set()
+        for ks in item_keys:
+            shared |= seen & ks
+            seen |= ks
+    else:
+        size = Counter(chain.from_iterable(item_keys))
+        shared = {k for k, c in size.items() if c >= 2}
+    ranked = sorted(shared)
     bit = {k: 1 << r for r, k in enumerate(ranked)}
-    full = [sum(map(bit.get, ks, repeat(0))) for ks in item_keys]  # summed in C
+    full = [sum(map(bit.__getitem__, shared.intersection(ks))) for ks in item_keys]  # in C
     links: list[tuple[int, int, int]] = []
     least = max(min_shared, 1)  # shared keys a linked pair has: one at least
     if len(items) <= _ALL_PAIRS:
