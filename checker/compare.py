@@ -1002,6 +1002,18 @@ _FALSE_AFTER = re.compile(
     r"|misinformation|hoax)\b",
     re.IGNORECASE,
 )
+# The marks _FALSE_AFTER starts with, and the word after them; the words it can go on with
+# there (and any starting "fabricat" or "slander"), lowercased. _FALSE_AFTER is run only
+# where that word is one of them (`_judged_false`): it tries each of its alternatives
+# under re.I, several times slower than this test (most quotes go on "said Peskov").
+_AFTER_CLOSING = re.compile(r"[,.]?[\"”’']\s*,?\s*(\w*)")
+_FALSE_AFTER_WORDS = frozenset(
+    """was were is are as a an simply completely totally absolutely utterly entirely plainly
+    pure false untrue lie lies lying baseless groundless unfounded nonsense absurd fake
+    fiction wrong incorrect inaccurate misleading propaganda disinformation misinformation
+    hoax""".split()
+)
+_FALSE_AFTER_STEMS = ("fabricat", "slander")
 # The patterns that search the words before a quote, and the same without re.I, for
 # that text lowercased: several times faster (under re.I the regex engine tries every
 # alternative at every position, with no first letter to skip to). Both give the same
@@ -1043,7 +1055,7 @@ def _repeats_another(n: _Norm) -> bool:
         at = sentence.casefold().find(words.casefold())
         if at == -1:
             return False
-    if _FALSE_AFTER.match(sentence, at + len(words)):
+    if _judged_false(sentence, at + len(words)):
         return True
     before = sentence[:at].rstrip(_OPENING)
     speaker = n.claim.speaker or ""
@@ -1083,6 +1095,24 @@ def _repeats_another(n: _Norm) -> bool:
     if _MAKING_VERBS.isdisjoint(owner.lower().split()) or _POSSESSIVE.search(owner):
         return not _owned_by_speaker(n, owner)
     return False  # "issued a statement that": the speaker's own
+
+
+def _judged_false(sentence: str, end: int) -> bool:
+    """Whether `_FALSE_AFTER` matches at `end` (right after quoted words): '..." was
+    false', '...", lies'. Where the word after the closing mark is ASCII, it is looked up
+    first: the pattern can only match if it is one of `_FALSE_AFTER_WORDS` or starts with
+    one of `_FALSE_AFTER_STEMS` (under re.I an ASCII character matches a letter of the
+    pattern exactly when lowercased it is that letter; another may match a letter it
+    does not lowercase to, as "ſ" matches "s": its word goes to the pattern)."""
+    after = _AFTER_CLOSING.match(sentence, end)
+    if after is None:
+        return False  # no closing mark: the pattern starts with one
+    word = after[1]
+    if word.isascii():
+        word = word.lower()
+        if word not in _FALSE_AFTER_WORDS and not word.startswith(_FALSE_AFTER_STEMS):
+            return False
+    return _FALSE_AFTER.match(sentence, end) is not None
 
 
 def _repeats(n: _Norm) -> bool:
