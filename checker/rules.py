@@ -54,15 +54,15 @@ _TOKEN = re.compile(r"\w(?:\.(?<=[A-Za-z]\.)(?:[A-Za-z]\.)+|\w*+(?:[-’']\w++)*
 # `_TOKEN` in it (`_TOKEN` looks at nothing outside what it matches, and a word holds no
 # space), and the first word of each run is where a scan for `_TOKEN` goes next.
 _WORD_RUN = re.compile(f"({_TOKEN.pattern}(?: {_TOKEN.pattern})*+)")
-# A quotation: an opening mark, then everything up to the first closing mark of its kind.
-# Found by finditer, which goes on after a quotation's closing mark, and after an opening
-# mark with no closing mark (the repeats are possessive: giving back could never find
-# one); one scan in C instead of a regex search per mark and a find per closing mark.
-_QUOTATION = re.compile(r"“[^”]*+”|\"[^\"]*+\"")
-# Its two kinds alone, the text inside the marks captured: in text with marks of one kind
-# only, these find what `_QUOTATION` finds.
+# A quotation: an opening mark, then everything up to the first closing mark of its kind
+# (the text inside the marks captured). Found by finditer, which goes on after a
+# quotation's closing mark, and after an opening mark with no closing mark (the repeats
+# are possessive: giving back could never find one); one scan in C instead of a regex
+# search per mark and a find per closing mark. In text with marks of one kind only, that
+# kind's pattern alone finds what `_QUOTATION` finds.
 _CURLY_QUOTATION = re.compile(r"“([^”]*+)”")
 _STRAIGHT_QUOTATION = re.compile(r"\"([^\"]*+)\"")
+_QUOTATION = re.compile(f"{_CURLY_QUOTATION.pattern}|{_STRAIGHT_QUOTATION.pattern}")
 _OTHER_NAME_WORDS = frozenset({"war", "day", "summit", "pandemic", "union", "games", "times"})
 _AUXILIARIES = frozenset(
     """have has had is was were are be been will would may might could can also already
