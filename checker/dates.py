@@ -147,17 +147,15 @@ def _core_rules(find: bool) -> list[tuple[str, str]]:
 # Prefixes that position the expression without changing the interval it names.
 _PREFIX = (r"(?:(?:earlier|later|late|early)\s+on|as\s+(?:soon|early|late)\s+as"
            r"|on|in|at|by|during|over|since)")  # fmt: skip
+_FIND_CORES = [core for _, core in _core_rules(find=True)]
 _FIND = [
     re.compile(r"(?<![\w-])" + _opt(rf"{_PREFIX}\s+") + rf"(?:{core})(?![\w])", re.IGNORECASE)
-    for _, core in _core_rules(find=True)
+    for core in _FIND_CORES
 ]
 # The same without the prefix, which can only match where the first run of \w is one of
 # its words (`_PREFIX_WORDS`, below): elsewhere these match as `_FIND` does, without
 # trying the prefix's dozen alternatives first (a tenth of the cost of a match).
-_FIND_CORE = [
-    re.compile(rf"(?<![\w-])(?:{core})(?![\w])", re.IGNORECASE)
-    for _, core in _core_rules(find=True)
-]
+_FIND_CORE = [re.compile(rf"(?<![\w-])(?:{core})(?![\w])", re.IGNORECASE) for core in _FIND_CORES]
 _RESOLVE = [(name, re.compile(core, re.IGNORECASE)) for name, core in _core_rules(find=False)]
 _STRIP_PREFIX = re.compile(rf"{_PREFIX}\s+", re.IGNORECASE)
 
@@ -285,6 +283,12 @@ def _rules_at(runs: Sequence[str]) -> frozenset[int]:
 _RUNS_WANTED = {"as": 5, **dict.fromkeys(_BEFORE_ON, 4), **dict.fromkeys(_ONE_WORD_PREFIXES, 3)}
 # The words `_PREFIX` opens with.
 _PREFIX_WORDS = frozenset(_RUNS_WANTED)
+
+
+def _patterns_after(first_run: str) -> list[re.Pattern[str]]:
+    """The rule patterns to try where the first run of \\w is `first_run`: with the prefix
+    only where the prefix can open with it."""
+    return _FIND if first_run in _PREFIX_WORDS else _FIND_CORE
 
 
 # Where a match can start, as a cheap test before `_rules_at`: a digit, a word beginning
@@ -459,7 +463,7 @@ def _rule_tries(
             runs = _runs_from_words(text, lows, starts, offset, i)
             if runs is not None:
                 if rules := _rules_at(runs):
-                    tries.append((pos, rules, _FIND if runs[0] in _PREFIX_WORDS else _FIND_CORE))
+                    tries.append((pos, rules, _patterns_after(runs[0])))
                 continue
             offsets = (0,)
         if low is None:
@@ -468,7 +472,7 @@ def _rule_tries(
             pos = starts[i] - offset + k
             m = _RUNS_AT.match(low, pos)
             if m is not None and (rules := _rules_at(tuple(filter(None, m.groups())))):
-                tries.append((pos, rules, _FIND if m[1] in _PREFIX_WORDS else _FIND_CORE))
+                tries.append((pos, rules, _patterns_after(m[1])))
     return tries
 
 
