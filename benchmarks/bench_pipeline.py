@@ -1,15 +1,18 @@
 """Offline throughput of the whole check (rule extractor) on synthetic corpora.
 
-Prints figures; asserts nothing. For each size (N, then K*N articles) it writes a synthetic
-corpus (see synth.py) to disk and then, in this process and pinned to one CPU where the OS
+Prints figures; asserts nothing. It writes a synthetic corpus (see synth.py) of each size
+(N and K*N articles) to disk and then, in this process and pinned to one CPU where the OS
 allows it:
 
 1. times ``run_check(corpus_dir, RuleExtractor())`` and the rendering of its JSON report,
    what ``checker check CORPUS --extractor rules --format json`` runs (minus writing the
    bytes out): this is total_s (wall) and cpu_s (process CPU time), and gc_s, the part of
    cpu_s spent in Python's cyclic garbage collector (measured with ``gc.callbacks``).
-   It does so ``--repeat`` times, each with checker's memo caches emptied first (as in a
-   fresh process), and reports the median run (by wall time) with the range of all;
+   It does so ``--repeat`` times per size, each with checker's memo caches emptied first (as
+   in a fresh process), in rounds (N, K*N, N, K*N, ...) so that a slower or faster spell of
+   a shared machine does not fall on one size only, and reports each size's median run (by
+   wall time) with all runs, each beside the time a fixed reference workload took just
+   before it (how fast the machine was then);
 2. unless ``--no-split``, runs the same stages again one by one (``load_corpus``,
    ``extract_all``, ``compare_claims``) to split the CPU time, with checker's memo caches
    emptied first so that the second run is not flattered by the first one's.
@@ -65,7 +68,8 @@ class Row:
     extract_s: float | None = None
     compare_s: float | None = None
     maxrss_mb: float = 0.0
-    runs_s: tuple[float, ...] = ()  # wall time of every repeat
+    reference_ms: float = 0.0  # the reference workload just before this run
+    runs: tuple[tuple[float, float], ...] = ()  # (total_s, reference_ms) of every run
 
     @property
     def rate(self) -> float:
@@ -140,31 +144,56 @@ def clear_caches() -> None:
 
 
 def measure(
-    corpus_dir: Path, n: int, n_seeds: int, split: bool, profile_to: Path | None, repeat: int
-) -> Row:
-    """The median of `repeat` timed runs (by wall time), then the split run."""
-    runs = sorted(
-        (timed_run(corpus_dir, n, n_seeds, profile_to) for _ in range(repeat)),
-        key=lambda r: r.total_s,
-    )
-    row = runs[len(runs) // 2]
-    row.runs_s = tuple(r.total_s for r in runs)
-    if split:
-        clear_caches()
-        gc.collect()
-        with full_collections_deferred():  # as in run_check
-            t0 = time.process_time()
-            corpus = load_corpus(corpus_dir)
-            t1 = time.process_time()
-            extractions = extract_all(RuleExtractor(), corpus.articles)
-            t2 = time.process_time()
-            flags = compare_claims(corpus.articles, extractions)
-            t3 = time.process_time()
-        row.load_s, row.extract_s, row.compare_s = t1 - t0, t2 - t1, t3 - t2
-        if len(flags) != row.flags:
-            print(f"warning: {len(flags)} flags on the split run, {row.flags} on run_check")
-    row.maxrss_mb = maxrss_mb()
-    return row
+    corpora: list[tuple[int, Path]],
+    n_seeds: int,
+    split: bool,
+    profile_dir: Path | None,
+    repeat: int,
+) -> list[Row]:
+    """For each corpus (smallest first), the median of `repeat` timed runs, then the split run.
+
+    The runs go in rounds, one run of every size per round, so that a change in the machine's
+    speed during the measurement falls on every size alike instead of on the last one timed.
+    Before each run, `reference_ms` times a fixed workload: it says how fast the machine was
+    for that run. Peak memory is read after each size's first run (the first round goes from
+    the smallest size up), before a larger corpus has raised it."""
+    runs: dict[int, list[Row]] = {n: [] for n, _ in corpora}
+    peaks: dict[int, float] = {}
+    for _ in range(repeat):
+        for n, corpus_dir in corpora:
+            reference = reference_ms()
+            prof = profile_dir / f"run_check_{n}.prof" if profile_dir else None
+            run = timed_run(corpus_dir, n, n_seeds, prof)
+            run.reference_ms = reference
+            runs[n].append(run)
+            peaks.setdefault(n, maxrss_mb())
+        print(f"  round {len(runs[corpora[0][0]])} of {repeat} measured", file=sys.stderr)
+    rows = []
+    for n, corpus_dir in corpora:
+        row = sorted(runs[n], key=lambda r: r.total_s)[len(runs[n]) // 2]
+        row.runs = tuple((r.total_s, r.reference_ms) for r in runs[n])
+        row.maxrss_mb = peaks[n]
+        if split:
+            split_run(row, corpus_dir)
+        rows.append(row)
+    return rows
+
+
+def split_run(row: Row, corpus_dir: Path) -> None:
+    """The CPU time of each stage, run one by one with cold memo caches, into `row`."""
+    clear_caches()
+    gc.collect()
+    with full_collections_deferred():  # as in run_check
+        t0 = time.process_time()
+        corpus = load_corpus(corpus_dir)
+        t1 = time.process_time()
+        extractions = extract_all(RuleExtractor(), corpus.articles)
+        t2 = time.process_time()
+        flags = compare_claims(corpus.articles, extractions)
+        t3 = time.process_time()
+    row.load_s, row.extract_s, row.compare_s = t1 - t0, t2 - t1, t3 - t2
+    if len(flags) != row.flags:
+        print(f"warning: {len(flags)} flags on the split run, {row.flags} on run_check")
 
 
 def timed_run(corpus_dir: Path, n: int, n_seeds: int, profile_to: Path | None) -> Row:
@@ -218,8 +247,11 @@ def print_table(rows: list[Row]) -> None:
             f"  {fmt(r.maxrss_mb, 9, 0)}"
         )
     for r in rows:
-        runs = ", ".join(f"{t:.2f}" for t in r.runs_s)
-        print(f"  {r.articles} articles, total_s of each run: {runs} (median in the table)")
+        runs = ", ".join(f"{t:.2f} ({ms:.0f})" for t, ms in r.runs)
+        print(
+            f"  {r.articles} articles, total_s of each run in run order (reference ms just "
+            f"before it): {runs}; median in the table"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -275,16 +307,15 @@ def main(argv: list[str] | None = None) -> int:
     run_check(Path(__file__).resolve().parent.parent / "seeds", RuleExtractor())
     reference_before = reference_ms()
 
-    rows: list[Row] = []
     try:
+        corpora = []
         for n in sizes:
             corpus_dir = root / f"n{n}"
             if corpus_dir.exists():
                 shutil.rmtree(corpus_dir)
             write_corpus(corpus_dir, n, args.seed, seeds)
-            prof = args.profile / f"run_check_{n}.prof" if args.profile else None
-            rows.append(measure(corpus_dir, n, len(seeds), not args.no_split, prof, args.repeat))
-            print(f"  measured {n} articles", file=sys.stderr)
+            corpora.append((n, corpus_dir))
+        rows = measure(corpora, len(seeds), not args.no_split, args.profile, args.repeat)
     finally:
         if not args.keep:
             shutil.rmtree(root, ignore_errors=True)
