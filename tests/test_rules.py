@@ -715,15 +715,35 @@ def test_token_pattern_on_abbreviations_and_joined_words() -> None:
 @settings(max_examples=1000, deadline=None)
 @given(
     st.lists(
-        st.sampled_from(["U.S.", "a.m", "J.", "5", "x-", "O'Neil", "’s", "é", "word", "_", "İ"])
+        st.sampled_from(
+            ["U.S.", "u.s.", "a.m", "J.", "5", "x-", "O'Neil", "’s", "é", "Word", "_", "İ"]
+        )
         | st.sampled_from([" ", "  ", "", ".", ",", "-", "’", "'", "\n", "\t", "\xa0"]),
         max_size=16,
     ).map("".join)
 )
-def test_tokenise_finds_the_words_of_the_token_pattern(text: str) -> None:
-    # `_tokenise` finds runs of words joined by single spaces and splits them.
+def test_read_words_finds_the_words_of_the_token_pattern(text: str) -> None:
+    # `_read_words` reads the pieces between spaces, each looked up in a memo.
     matches = list(rules._TOKEN.finditer(text))
-    assert rules._tokenise(text) == ([m.group() for m in matches], [m.start() for m in matches])
+    words = [m.group() for m in matches]
+    assert rules._read_words(text) == (
+        words,
+        [m.start() for m in matches],
+        [w.lower() for w in words],
+        [w[0].isupper() or w.lower() in {"u.s.", "u.k.", "u.n."} for w in words],
+    )
+
+
+def test_read_words_reads_a_long_piece_without_storing_it() -> None:
+    # A piece longer than a word can be (text without spaces) is not memoised.
+    piece = "-".join(["word"] * 20) + "\nNext"
+    text = f"{piece} {piece}"
+    matches = list(rules._TOKEN.finditer(text))
+    assert rules._read_words(text)[:2] == (
+        [m.group() for m in matches],
+        [m.start() for m in matches],
+    )
+    assert piece not in rules._PIECES
 
 
 @settings(max_examples=500, deadline=None)
