@@ -80,7 +80,10 @@ class _Mention:
     quoted: bool = False  # inside quotation marks (`_Sentence.in_quote` of its start)
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, as `_Mention`: a frozen dataclass sets each field through object.__setattr__,
+# a third of the cost of classifying a run not seen before. Shapes are memoised and
+# shared: nothing may change one.
+@dataclass(slots=True)
 class _Shape:
     """What a capitalised run names, before short forms are resolved to full names.
 
@@ -773,16 +776,21 @@ def _shape(run: tuple[str, ...], role: str | None) -> _Shape | None:
     "spokeswoman"). Pure, and memoised: names and sentence-initial words recur."""
     if len(run) == 1:
         return _shape_of_word(run[0], role)
-    words = [_strip_possessive(w) for w in run]
-    lows = [w.lower() for w in words]
-    time_word = _is_time_word([w.lower() for w in run])
+    # map() with C methods, loops and set tests rather than comprehensions, generators,
+    # any() and max(): each of those makes a function or a generator object, and a run
+    # not seen before (a new name) cost tens of thousands of instructions.
+    words = list(map(_strip_possessive, run))
+    lows = list(map(str.lower, words))
+    time_word = _is_time_word(run)
     first = 0  # index in `run` of the name's first word
     while first < len(lows) and lows[first] in lx.STOP_CAPS:
         first += 1
     stripped, words, lows = words[:first], words[first:], lows[first:]
     if not words:
         return None
-    last_title = max((k for k, w in enumerate(lows) if w.rstrip(".") in _TITLES), default=-1)
+    last_title = len(lows) - 1  # the last title word, -1 if none
+    while last_title >= 0 and lows[last_title].rstrip(".") not in _TITLES:
+        last_title -= 1
     descriptors = [" ".join(words[: last_title + 1])] if last_title >= 0 else []
     if descriptors and last_title >= 0 and stripped and stripped[-1].lower() in lx.PORTFOLIOS:
         descriptors[0] = f"{stripped[-1]} {descriptors[0]}"  # "Defense Minister", not "Minister"
@@ -795,7 +803,7 @@ def _shape(run: tuple[str, ...], role: str | None) -> _Shape | None:
     name = " ".join(name_words)
     low = name.lower()
     last_len = len(name_words[-1])
-    name_lows = [w.lower() for w in name_words]
+    name_lows = lows[last_title + 1 :]  # the lower case of `name_words`
     # A leading demonym ("Russian", "North Korean") describes; it does not name.
     while len(name_words) > 1 and name_lows[0] in lx.DEMONYMS and low not in lx.PLACE_NAMES:
         descriptors.append(name_words[0])
@@ -805,14 +813,14 @@ def _shape(run: tuple[str, ...], role: str | None) -> _Shape | None:
     single = len(name_words) == 1
     if low in lx.PLACE_NAMES and not descriptors:
         return _Shape("place", name, low, first, last_len, (), single, None, time_word)
-    if any(w.rstrip(".") in lx.ORG_WORDS for w in name_lows) or any(
-        w in lx.ORG_ACRONYMS for w in name_words
+    if not lx.ORG_WORDS.isdisjoint(map(str.rstrip, name_lows, repeat("."))) or not (
+        lx.ORG_ACRONYMS.isdisjoint(name_words)
     ):
         return _Shape(
             "organization", name, low, first, last_len, tuple(descriptors), False, None, time_word
         )
     if descriptors or not single:
-        if any(w in _OTHER_NAME_WORDS for w in name_lows) or low in lx.PLACE_NAMES:
+        if not _OTHER_NAME_WORDS.isdisjoint(name_lows) or low in lx.PLACE_NAMES:
             return None
         if name_lows[0] in lx.DEMONYMS:
             return None
@@ -936,8 +944,13 @@ def _strip_possessive(word: str) -> str:
     return word
 
 
-def _is_time_word(lows: list[str]) -> bool:
-    return all(low.rstrip(".") in lx.MONTHS or low in lx.WEEKDAYS for low in lows)
+def _is_time_word(run: tuple[str, ...]) -> bool:
+    """Whether every word of `run` is a month or a weekday name (any case)."""
+    for word in run:  # a loop rather than all() over a generator (see `_shape`)
+        low = word.lower()
+        if low.rstrip(".") not in lx.MONTHS and low not in lx.WEEKDAYS:
+            return False
+    return True
 
 
 def _name_key(name: str) -> str:
