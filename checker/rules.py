@@ -266,7 +266,7 @@ class _ArticleReader:
                 if before in lx.ROLE_WORDS:
                     role = before
             if j == i and role is None:  # most runs: one word, keyed by itself
-                shape = _WORD_SHAPES[words[i]]
+                shape = _word_shape(words[i])
             else:
                 shape = _shape(tuple(words[i:k]), role)
             if shape is not None:
@@ -892,6 +892,8 @@ _PIECES = _PieceTable(_read_piece)
 # `_shape_of_word` of a word with no role word before it (most runs), memoised by the
 # word as written: a look-up of the word itself, cheaper than `_shape`'s of a 1-tuple.
 _WORD_SHAPES: WordTable[_Shape | None] = WordTable(_shape_of_word)
+# Read through its bound C method: a dict subclass's subscript goes through a slot.
+_word_shape = _WORD_SHAPES.__getitem__
 
 
 def _read_words(text: str) -> tuple[list[str], list[int], list[str], list[bool]]:
