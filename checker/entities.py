@@ -287,15 +287,21 @@ class EntityIndex:
     def __init__(self, names: Iterable[str]) -> None:
         """Index every full personal name by the surname(s) it can be cited by."""
         keys = {name: canonical_name(name) for name in names}
-        by_surname: dict[str, set[str]] = {}
+        # each surname's first full name; a surname another full name cites too is
+        # ambiguous (no set of full names per surname: most have one)
+        by_surname: dict[str, str] = {}
+        ambiguous: list[str] = []
         for key in keys.values():
             for surname in _citations(key):
-                by_surname.setdefault(surname, set()).add(key)
+                if by_surname.setdefault(surname, key) != key:
+                    ambiguous.append(surname)
         self._surnames = frozenset(by_surname)  # the ambiguous ones too
-        self._by_surname = {s: min(fulls) for s, fulls in by_surname.items() if len(fulls) == 1}
+        for surname in ambiguous:
+            by_surname.pop(surname, None)
+        self._by_surname = by_surname
         # The indexed names are resolved here, from the keys at hand: their callers
         # resolve each of them next, and `canonical_name`'s cache costs a call each.
-        self._resolved = {name: self._entity(key) for name, key in keys.items()}
+        self._resolved = {name: _entity(key, by_surname) for name, key in keys.items()}
 
     def resolve_agent(self, name: str) -> str:
         """`resolve` for a name that speaks or acts: a seat of government is its country.
@@ -320,12 +326,14 @@ class EntityIndex:
         """
         found = self._resolved.get(name)
         if found is None:
-            found = self._resolved[name] = self._entity(canonical_name(name))
+            found = self._resolved[name] = _entity(canonical_name(name), self._by_surname)
         return found
 
-    def _entity(self, key: str) -> str:
-        """`resolve` of a name whose canonical key is `key`."""
-        return key if " " in key or not key else self._by_surname.get(key, key)
+
+def _entity(key: str, by_surname: dict[str, str]) -> str:
+    """`EntityIndex.resolve` of a name whose canonical key is `key`, given the index's
+    unambiguous surnames."""
+    return key if " " in key or not key else by_surname.get(key, key)
 
 
 # --- titles -----------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from typing import NamedTuple, TypedDict, TypeVar, Unpack
+from typing import Any, NamedTuple, TypedDict, TypeVar, Unpack
 
 from checker.comparable import Comparable, comparable_parts
 from checker.compare import compare_corpus, compare_stories_parallel
@@ -584,14 +584,22 @@ def packed(article: Article, extraction: Extraction, identity: str | None) -> Pa
 def summarise(article: Article, extraction: Extraction) -> ArticleSummary:
     """The report row of one article: its metadata (every field but the text) and what
     its extraction gave."""
-    return ArticleSummary(
-        **article.model_dump(exclude={"text"}),
-        extractor=extraction.extractor,
-        status=extraction.status,
-        reason=extraction.reason,
-        claims=len(extraction.claims),
-        mentions=len(extraction.mentions),
-    )
+    # The article's field values as they are (what `model_dump(exclude={"text"})` gives
+    # of its plain fields, without a serialiser run), validated by the row's validator
+    # (`ArticleSummary(**fields)` without `BaseModel.__init__` around it): half the cost.
+    fields = article.__dict__.copy()
+    del fields["text"]
+    fields["extractor"] = extraction.extractor
+    fields["status"] = extraction.status
+    fields["reason"] = extraction.reason
+    fields["claims"] = len(extraction.claims)
+    fields["mentions"] = len(extraction.mentions)
+    return _new_summary(fields)
+
+
+_new_summary: Callable[[dict[str, Any]], ArticleSummary] = (
+    ArticleSummary.__pydantic_validator__.validate_python
+)
 
 
 def build_report(corpus: Corpus, extractions: Sequence[Extraction], label: str) -> Report:

@@ -82,6 +82,9 @@ _NUMBER = re.compile(
     r"(?P<pct>\s*%|\s+per\s*cent\b|\s+percent\b)?",
     re.IGNORECASE,
 )
+# `find_quantities` reads the groups by position.
+assert _NUMBER.groupindex == {"cur": 1, "digits": 2, "words": 3, "scale": 4, "pct": 5}
+assert _NUMBER.groups == 5
 _QUALIFIER_BEFORE = re.compile(rf"\b(?P<q>{_QUALIFIER})\s+$", re.IGNORECASE)
 _QUALIFIER_PREFIX = re.compile(rf"(?:(?P<q>{_QUALIFIER})\s+)?", re.IGNORECASE)
 # Where a `_NUMBER` match can start: a digit, a currency sign, or the start of a word (a
@@ -98,7 +101,6 @@ _UNIT_WORD = re.compile(r"(?:\s+|-)(?P<w>[A-Za-z][A-Za-z'’]*)")
 _YEAR_CONTEXT = re.compile(r"\b(?:in|since|by|during|from|until|of|before|after)\s+$", re.I)
 _MONTH_WORD = words_regex(_MONTH_WORDS)
 _MONTH_BEFORE = re.compile(rf"\b{_MONTH_WORD}\.?\s+$", re.IGNORECASE)
-_MONTH_AFTER = re.compile(rf"\s+(?:of\s+)?{_MONTH_WORD}\b", re.IGNORECASE)
 
 
 _NUMBER_WORD_GAPS = re.compile(r"[\s-]+")
@@ -129,26 +131,27 @@ def _word_value(words: str) -> float | None:
 def _unit_after(sentence: str, pos: int) -> tuple[str | None, int]:
     """The counted noun after a number (up to two words: "nuclear tests") and its end."""
     first = _UNIT_WORD.match(sentence, pos)
-    if not first or first.group("w").lower() in _STOP or _is_number_word(first.group("w")):
+    if not first:
         return None, pos
-    w1 = first.group("w").lower().rstrip("'’")
-    if sentence[first.start()] == "-" and (not w1.isalpha() or w1.endswith("ed")):
-        return None, pos  # "one-sided"
-    second = _UNIT_WORD.match(sentence, first.end())
+    low = first.group("w").lower()
+    if low in _STOP or low in _SMALL or low in _SCALE:
+        return None, pos
+    w1 = low.rstrip("'’")
     hyphenated = sentence[first.start()] == "-"  # "a 300-mile journey": the unit is "mile"
-    if second and not hyphenated and sentence[second.start()] != "-" and _is_adjective(w1):
-        w2 = second.group("w").lower()
-        if w2 not in _STOP and not w2.endswith(("ed", "ly", "ing")) and w2.isalpha():
-            return f"{w1} {w2}", second.end()
-    return w1, first.end()
+    if hyphenated and (not w1.isalpha() or w1.endswith("ed")):
+        return None, pos  # "one-sided"
+    end = first.end()
+    if not hyphenated and _is_adjective(w1):  # only then a second word is read
+        second = _UNIT_WORD.match(sentence, end)
+        if second and sentence[second.start()] != "-":
+            w2 = second.group("w").lower()
+            if w2 not in _STOP and not w2.endswith(("ed", "ly", "ing")) and w2.isalpha():
+                return f"{w1} {w2}", second.end()
+    return w1, end
 
 
 def _is_adjective(word: str) -> bool:
     return word in _ADJECTIVES or word.endswith(_ADJ_SUFFIXES)
-
-
-def _is_number_word(word: str) -> bool:
-    return word.lower() in _SMALL or word.lower() in _SCALE
 
 
 def _looks_like_year(digits: str) -> bool:
@@ -157,8 +160,16 @@ def _looks_like_year(digits: str) -> bool:
 
 _AGO_AFTER = re.compile(r"\s+ago\b", re.IGNORECASE)
 _IDENTIFIER_BEFORE = re.compile(r"[\w/#@.:-]$")
-_GLUED_AFTER = re.compile(r"[A-Za-z]|[:/]\d|-\d|\.\w")
-_CLOCK_AFTER = re.compile(r"\s*(?:a\.?m\b|p\.?m\b|o'clock|ago\b)", re.IGNORECASE)
+# What after a number makes it no count, as one pattern (one regex call, not three):
+# letters, digits after ":" "/" "-", or \w after "." glued to it ("70th", "63yM", "10:30",
+# "2-1"; ASCII letters as written, the rest of the pattern ignoring case), a time of day
+# ("10 a.m.", "ten ago"), or a month ("5 September"). After a percentage, nothing glued
+# counts ("5%th").
+_GLUED = r"(?-i:[A-Za-z]|[:/]\d|-\d|\.\w)"
+_CLOCK = r"\s*(?:a\.?m\b|p\.?m\b|o'clock|ago\b)"
+_MONTH_AFTER = rf"\s+(?:of\s+)?{_MONTH_WORD}\b"
+_NO_COUNT_AFTER = re.compile(f"{_GLUED}|{_CLOCK}|{_MONTH_AFTER}", re.IGNORECASE)
+_NO_COUNT_AFTER_PERCENT = re.compile(f"{_CLOCK}|{_MONTH_AFTER}", re.IGNORECASE)
 _LONGEST_QUALIFIER = max(map(len, _QUALIFIERS))
 _LONGEST_MONTH = max(map(len, _MONTH_WORDS)) + 1  # "Sept."
 _LONGEST_YEAR_CONTEXT = len("before")
@@ -174,35 +185,45 @@ def _search_before(pattern: re.Pattern[str], sentence: str, end: int, longest: i
     return pattern.search(sentence, tail, end) is not None
 
 
-def _skip(sentence: str, m: re.Match[str], value: float, unit: str | None, end: int) -> bool:
-    """Numbers that are not counts: years, dates, times, ordinals, parts of identifiers."""
-    start, stop = m.start(), m.end()
-    if _AGO_AFTER.match(sentence, end):
-        return True  # "four years ago" is a time
-    if _IDENTIFIER_BEFORE.search(sentence, max(0, start - 2), start) and not m.group("cur"):
-        return True  # "COVID-19", "F-16", "G7", URLs
-    if _GLUED_AFTER.match(sentence, stop) and not m.group("pct"):
-        return True  # "70th", "63yM", "10:30", "2-1"
-    if _CLOCK_AFTER.match(sentence, stop):
+def _dated(sentence: str, start: int) -> bool:
+    """Whether a year at `start` follows a comma ("May 5, 2006") or a word such as "in",
+    "since" ...: then it names a date, whatever follows it."""
+    before = sentence[:start].rstrip()
+    if before.endswith(","):
         return True
-    if _search_before(_MONTH_BEFORE, sentence, start, _LONGEST_MONTH) or _MONTH_AFTER.match(
-        sentence, stop
-    ):
-        return True  # "Sept. 5", "5 September"
-    digits = m.group("digits")
-    is_year = (
-        digits is not None
-        and _looks_like_year(digits)
-        and not (m.group("cur") or m.group("scale") or m.group("pct"))
-    )
-    if is_year:
-        plural = unit is not None and (unit.endswith("s") or unit == "people")
-        return (
-            _search_before(_YEAR_CONTEXT, sentence, start, _LONGEST_YEAR_CONTEXT)
-            or not plural
-            or sentence[:start].rstrip().endswith(",")
-        )
-    return m.group("words") is not None and unit is None and not m.group("pct")
+    tail = max(0, len(before) - _LONGEST_YEAR_CONTEXT)
+    return _YEAR_CONTEXT.search(sentence, tail, start) is not None
+
+
+def _skip(
+    sentence: str,
+    span: tuple[int, int, int],
+    groups: tuple[str | None, ...],
+    year: bool,
+    unit: str | None,
+) -> bool:
+    """Numbers that are not counts: years, dates, times, ordinals, parts of identifiers,
+    and number words with no noun. `span`: the number's start, its end and the end of
+    its noun; `groups`: those of its `_NUMBER` match; `year`: whether it looks like a year
+    (and is not dated: `find_quantities` skipped those already).
+
+    The decisive tests first: these are pure, so their order changes nothing.
+    """
+    start, stop, end = span
+    cur, _, words, _, pct = groups
+    if year:
+        if unit is None or not (unit.endswith("s") or unit == "people"):
+            return True  # "2006 saw": a year, unless a plural count follows
+    elif words is not None and unit is None and not pct:
+        return True  # "one of them": a pronoun
+    # (With no noun, `end == stop`: the "\s*ago\b" of `_NO_COUNT_AFTER` tests this.)
+    if end > stop and _AGO_AFTER.match(sentence, end):
+        return True  # "four years ago" is a time
+    if not cur and _IDENTIFIER_BEFORE.search(sentence, max(0, start - 2), start):
+        return True  # "COVID-19", "F-16", "G7", URLs
+    if (_NO_COUNT_AFTER_PERCENT if pct else _NO_COUNT_AFTER).match(sentence, stop):
+        return True  # "70th", "10:30", "2-1", "10 a.m.", "5 September"
+    return _search_before(_MONTH_BEFORE, sentence, start, _LONGEST_MONTH)  # "Sept. 5"
 
 
 def find_quantities(
@@ -222,18 +243,33 @@ def find_quantities(
     """
     found: list[tuple[int, int, Quantity]] = []
     for m in _number_matches(sentence, lows, starts, offset):
-        if found and m.start() < found[-1][1]:
+        start, stop = m.span()
+        if found and start < found[-1][1]:
             continue
-        value = _match_value(m)
+        # Speed: the groups are read once (each `m.group` call costs ~1,000
+        # instructions), and a dated year (a third of the numbers in news copy) is
+        # skipped before its value and noun are read.
+        groups = m.groups()
+        cur, digits, words, scale, pct = groups
+        year = digits is not None and not (cur or scale or pct) and _looks_like_year(digits)
+        if year and _dated(sentence, start):
+            continue
+        value = _value(digits, words, scale)
         if value is None:
             continue
-        unit, end = _unit_of(sentence, m)
-        if _skip(sentence, m, value, unit, end):
+        unit: str | None
+        if pct:
+            unit, end = "percent", stop
+        elif cur:
+            unit, end = _CURRENCY[cur], stop
+        else:
+            unit, end = _unit_after(sentence, stop)
+        if _skip(sentence, (start, stop, end), groups, year, unit):
             continue
-        start, qualifier = m.start(), "exact"
+        qualifier: Qualifier = "exact"
         # The qualifier ends where the whitespace before the number begins.
-        tail = max(0, len(sentence[: m.start()].rstrip()) - _LONGEST_QUALIFIER)
-        q = _QUALIFIER_BEFORE.search(sentence, tail, m.start())
+        tail = max(0, len(sentence[:start].rstrip()) - _LONGEST_QUALIFIER)
+        q = _QUALIFIER_BEFORE.search(sentence, tail, start)
         if q:
             start, qualifier = q.start(), _QUALIFIERS[" ".join(q.group("q").lower().split())]
         text = sentence[start:end]
@@ -302,24 +338,18 @@ def _number_matches(
     return matches
 
 
-def _match_value(m: re.Match[str]) -> float | None:
-    if m.group("digits"):
-        value: float | None = float(m.group("digits").replace(",", ""))
+def _value(digits: str | None, words: str | None, scale: str) -> float | None:
+    """The value of a `_NUMBER` match, from its groups of those names."""
+    if digits:
+        value: float | None = float(digits.replace(",", ""))
     else:
-        value = _word_value(m.group("words"))
+        assert words is not None  # the other branch of `_NUMBER`
+        value = _word_value(words)
     if value is None:
         return None
-    for scale in m.group("scale").split():
-        value *= _SCALE[scale.lower()]
+    for word in scale.split():
+        value *= _SCALE[word.lower()]
     return value
-
-
-def _unit_of(sentence: str, m: re.Match[str]) -> tuple[str | None, int]:
-    if m.group("pct"):
-        return "percent", m.end()
-    if m.group("cur"):
-        return _CURRENCY[m.group("cur")], m.end()
-    return _unit_after(sentence, m.end())
 
 
 def parse_quantity(text: str) -> Quantity | None:
@@ -334,7 +364,7 @@ def parse_quantity(text: str) -> Quantity | None:
     prefix = _QUALIFIER_PREFIX.match(written)
     assert prefix is not None  # the pattern can match the empty string
     m = _NUMBER.fullmatch(written, prefix.end())
-    value = _match_value(m) if m else None
+    value = _value(*m.group("digits", "words", "scale")) if m else None
     if value is None or (m and m.group("digits") and _looks_like_year(m.group("digits"))):
         return None
     q = prefix.group("q")

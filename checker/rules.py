@@ -17,8 +17,7 @@ from bisect import bisect_left
 from collections.abc import Callable, Container
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate, chain, compress, count, repeat
-from operator import add
+from itertools import compress, count, repeat
 from typing import Any, Literal
 
 from checker import lexicon as lx
@@ -47,13 +46,6 @@ from checker.text import WordTable, sentence_spans
 # keeps no backtracking state; the abbreviation's dot is tested before the letter behind
 # it, which fails at once for most words. Each saves a few percent of tokenising.
 _TOKEN = re.compile(r"\w(?:\.(?<=[A-Za-z]\.)(?:[A-Za-z]\.)+|\w*+(?:[-’']\w++)*+)")
-# A run of words joined by single spaces, captured: most of an article's text, a few words
-# a run. `_tokenise` finds these rather than each word: every regex search costs a state
-# set up and torn down (a data stack allocated and freed), and a match object to read,
-# a large part of the cost of a word found alone. The words of a run are the matches of
-# `_TOKEN` in it (`_TOKEN` looks at nothing outside what it matches, and a word holds no
-# space), and the first word of each run is where a scan for `_TOKEN` goes next.
-_WORD_RUN = re.compile(f"({_TOKEN.pattern}(?: {_TOKEN.pattern})*+)")
 # A quotation: an opening mark, then everything up to the first closing mark of its kind
 # (the text inside the marks captured). Found by finditer, which goes on after a
 # quotation's closing mark, and after an opening mark with no closing mark (the repeats
@@ -88,7 +80,10 @@ class _Mention:
     quoted: bool = False  # inside quotation marks (`_Sentence.in_quote` of its start)
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, as `_Mention`: a frozen dataclass sets each field through object.__setattr__,
+# a third of the cost of classifying a run not seen before. Shapes are memoised and
+# shared: nothing may change one.
+@dataclass(slots=True)
 class _Shape:
     """What a capitalised run names, before short forms are resolved to full names.
 
@@ -166,13 +161,7 @@ class _ArticleReader:
         # sentences: no word crosses a sentence's edge (sentences are cut where a space or
         # a line break follows, and neither is part of a word), so these are the words a
         # pass over each sentence alone would find, without a regex scan per sentence.
-        self.words, self.starts = _tokenise(article.text)
-        # Each word's lower case and whether it is capitalised, looked up in memos of the
-        # words (`_LOWER`, `_CAPITALISED`) by map() over their C `__getitem__`: this runs
-        # for every word, and a look-up costs less than lowering the word again (a new
-        # string, hashed later and freed) and testing its first character.
-        self.lows = list(map(_LOWER.__getitem__, self.words))
-        self.caps = list(map(_CAPITALISED.__getitem__, self.words))
+        self.words, self.starts, self.lows, self.caps = _read_words(article.text)
         self.sentences: list[_Sentence] = []
         first = 0  # the index of the sentence's first word
         for start, end in sentence_spans(article.text):
@@ -277,7 +266,7 @@ class _ArticleReader:
                 if before in lx.ROLE_WORDS:
                     role = before
             if j == i and role is None:  # most runs: one word, keyed by itself
-                shape = _WORD_SHAPES[words[i]]
+                shape = _word_shape(words[i])
             else:
                 shape = _shape(tuple(words[i:k]), role)
             if shape is not None:
@@ -787,16 +776,21 @@ def _shape(run: tuple[str, ...], role: str | None) -> _Shape | None:
     "spokeswoman"). Pure, and memoised: names and sentence-initial words recur."""
     if len(run) == 1:
         return _shape_of_word(run[0], role)
-    words = [_strip_possessive(w) for w in run]
-    lows = [w.lower() for w in words]
-    time_word = _is_time_word([w.lower() for w in run])
+    # map() with C methods, loops and set tests rather than comprehensions, generators,
+    # any() and max(): each of those makes a function or a generator object, and a run
+    # not seen before (a new name) cost tens of thousands of instructions.
+    words = list(map(_strip_possessive, run))
+    lows = list(map(str.lower, words))
+    time_word = _is_time_word(run)
     first = 0  # index in `run` of the name's first word
     while first < len(lows) and lows[first] in lx.STOP_CAPS:
         first += 1
     stripped, words, lows = words[:first], words[first:], lows[first:]
     if not words:
         return None
-    last_title = max((k for k, w in enumerate(lows) if w.rstrip(".") in _TITLES), default=-1)
+    last_title = len(lows) - 1  # the last title word, -1 if none
+    while last_title >= 0 and lows[last_title].rstrip(".") not in _TITLES:
+        last_title -= 1
     descriptors = [" ".join(words[: last_title + 1])] if last_title >= 0 else []
     if descriptors and last_title >= 0 and stripped and stripped[-1].lower() in lx.PORTFOLIOS:
         descriptors[0] = f"{stripped[-1]} {descriptors[0]}"  # "Defense Minister", not "Minister"
@@ -809,7 +803,7 @@ def _shape(run: tuple[str, ...], role: str | None) -> _Shape | None:
     name = " ".join(name_words)
     low = name.lower()
     last_len = len(name_words[-1])
-    name_lows = [w.lower() for w in name_words]
+    name_lows = lows[last_title + 1 :]  # the lower case of `name_words`
     # A leading demonym ("Russian", "North Korean") describes; it does not name.
     while len(name_words) > 1 and name_lows[0] in lx.DEMONYMS and low not in lx.PLACE_NAMES:
         descriptors.append(name_words[0])
@@ -819,14 +813,14 @@ def _shape(run: tuple[str, ...], role: str | None) -> _Shape | None:
     single = len(name_words) == 1
     if low in lx.PLACE_NAMES and not descriptors:
         return _Shape("place", name, low, first, last_len, (), single, None, time_word)
-    if any(w.rstrip(".") in lx.ORG_WORDS for w in name_lows) or any(
-        w in lx.ORG_ACRONYMS for w in name_words
+    if not lx.ORG_WORDS.isdisjoint(map(str.rstrip, name_lows, repeat("."))) or not (
+        lx.ORG_ACRONYMS.isdisjoint(name_words)
     ):
         return _Shape(
             "organization", name, low, first, last_len, tuple(descriptors), False, None, time_word
         )
     if descriptors or not single:
-        if any(w in _OTHER_NAME_WORDS for w in name_lows) or low in lx.PLACE_NAMES:
+        if not _OTHER_NAME_WORDS.isdisjoint(name_lows) or low in lx.PLACE_NAMES:
             return None
         if name_lows[0] in lx.DEMONYMS:
             return None
@@ -864,36 +858,76 @@ def _capitalised(word: str) -> bool:
     return word[0].isupper() or word.lower() in _CAPITALISED_ABBREVIATIONS
 
 
-# Memos of a word as written: its lower case, and `_capitalised`. The lower case looked
-# up is one shared string, whose hash is already known to the look-ups that follow.
-_LOWER: WordTable[str] = WordTable(str.lower)
-_CAPITALISED: WordTable[bool] = WordTable(_capitalised)
+# What a piece of text between two spaces holds (`_read_piece`): its lower case, whether
+# it is capitalised, None, and its length plus one when it is one whole word (most
+# pieces); else "", False, its words (each with its offset in the piece, its lower case
+# and whether it is capitalised), and its length plus one.
+_Piece = tuple[str, bool, tuple[tuple[int, str, str, bool], ...] | None, int]
 
+
+def _read_piece(piece: str) -> _Piece:
+    step = len(piece) + 1  # from the piece's start to the next piece's
+    matches = list(_TOKEN.finditer(piece))
+    if len(matches) == 1 and matches[0].end() - matches[0].start() == len(piece):
+        return piece.lower(), _capitalised(piece), None, step
+    words = tuple(
+        (m.start(), m.group(), m.group().lower(), _capitalised(m.group())) for m in matches
+    )
+    return "", False, words, step
+
+
+class _PieceTable(WordTable[_Piece]):
+    """`_read_piece` of the pieces of text between spaces, memoised: most are one word
+    ("said") or a word and its punctuation ("Monday,"), and recur. A piece longer than a
+    word can be (text without spaces) is read again each time, not stored."""
+
+    def __missing__(self, piece: str) -> _Piece:
+        if len(piece) > 40:
+            return _read_piece(piece)
+        return super().__missing__(piece)
+
+
+_PIECES = _PieceTable(_read_piece)
 
 # `_shape_of_word` of a word with no role word before it (most runs), memoised by the
 # word as written: a look-up of the word itself, cheaper than `_shape`'s of a 1-tuple.
 _WORD_SHAPES: WordTable[_Shape | None] = WordTable(_shape_of_word)
+# Read through its bound C method: a dict subclass's subscript goes through a slot.
+_word_shape = _WORD_SHAPES.__getitem__
 
 
-def _tokenise(text: str) -> tuple[list[str], list[int]]:
-    """The matches of `_TOKEN` in `text`, in order, and where each starts: found as runs
-    of words joined by single spaces (`_WORD_RUN`), each run one regex match, then split
-    into its words by `str.split` and placed by their lengths, all in C but a step per
-    run."""
-    parts = _WORD_RUN.split(text)  # gap, run, gap, run, ..., gap
-    runs = parts[1::2]
-    if not runs:
-        return [], []
-    words = " ".join(runs).split(" ")
-    # A word starts where the one before it starts, plus that one's length, plus what
-    # separates the two: a space within a run, the gap before the run for its first word.
-    separators = [1] * len(words)
-    first = 0  # the index of the run's first word
-    for gap, spaces in zip(parts[:-1:2], map(str.count, runs, repeat(" ")), strict=True):
-        separators[first] = len(gap)
-        first += spaces + 1
-    starts = list(accumulate(map(add, separators, chain((0,), map(len, words)))))
-    return words, starts
+def _read_words(text: str) -> tuple[list[str], list[int], list[str], list[bool]]:
+    """The matches of `_TOKEN` in `text` (its words), in order: where each starts, its
+    lower case and whether it is capitalised (`_capitalised`).
+
+    Read piece by piece between single spaces (`str.split`, in C), each piece looked up
+    in `_PIECES`: a word holds no space, and `_TOKEN` looks at nothing outside what it
+    matches, so the words of the text are the words of its pieces. One loop step and one
+    look-up a piece (most are one word) replace a regex scan of every character, the
+    words' positions added up again, and a look-up a word for each of its lower case and
+    whether it is capitalised: a fifth of extracting.
+    """
+    words: list[str] = []
+    starts: list[int] = []
+    lows: list[str] = []
+    caps: list[bool] = []
+    read = _PIECES.__getitem__  # the bound C method: a subscript goes through a slot
+    start = 0  # where the piece starts
+    for piece in text.split(" "):
+        low, cap, inside, step = read(piece)
+        if inside is None:  # one whole word
+            words.append(piece)
+            starts.append(start)
+            lows.append(low)
+            caps.append(cap)
+        else:
+            for offset, word, low, cap in inside:
+                words.append(word)
+                starts.append(start + offset)
+                lows.append(low)
+                caps.append(cap)
+        start += step
+    return words, starts, lows, caps
 
 
 def _indices(words: list[str], vocabulary: Container[str]) -> list[int]:
@@ -912,8 +946,13 @@ def _strip_possessive(word: str) -> str:
     return word
 
 
-def _is_time_word(lows: list[str]) -> bool:
-    return all(low.rstrip(".") in lx.MONTHS or low in lx.WEEKDAYS for low in lows)
+def _is_time_word(run: tuple[str, ...]) -> bool:
+    """Whether every word of `run` is a month or a weekday name (any case)."""
+    for word in run:  # a loop rather than all() over a generator (see `_shape`)
+        low = word.lower()
+        if low.rstrip(".") not in lx.MONTHS and low not in lx.WEEKDAYS:
+            return False
+    return True
 
 
 def _name_key(name: str) -> str:

@@ -410,3 +410,34 @@ _NAME_PIECES = [
 def test_tokens_are_those_of_the_whole_name(pieces: list[tuple[str, str]]) -> None:
     name = "".join(piece + gap for piece, gap in pieces)
     assert entities._tokens(name) == _whole_name_tokens(name)
+
+
+# Names drawn from a few given names and surnames, so that surnames collide often, with
+# titles, family-name-first names and organisations among them.
+_INDEX_WORDS = (
+    "Kim Jong Un Yo Anna John Smith Lee Mr. Gen. Shoigu Sergei Council Security the Park Li"
+).split()
+_INDEX_NAMES = st.lists(
+    st.builds(" ".join, st.lists(st.sampled_from(_INDEX_WORDS), min_size=1, max_size=4)),
+    max_size=12,
+)
+
+
+@given(_INDEX_NAMES, st.lists(st.sampled_from(["Kim", "Smith", "Li", "Mr. Lee", "Un"])))
+def test_index_equals_a_set_of_full_names_per_surname(names: list[str], more: list[str]) -> None:
+    """EntityIndex keeps each surname's first full name and drops those cited by two:
+    the same index as one built from the set of full names citing each surname."""
+    keys = {name: canonical_name(name) for name in names}
+    fulls: dict[str, set[str]] = {}
+    for key in keys.values():
+        for surname in entities._citations(key):
+            fulls.setdefault(surname, set()).add(key)
+    unique = {s: min(f) for s, f in fulls.items() if len(f) == 1}
+
+    def entity(key: str) -> str:
+        return key if " " in key or not key else unique.get(key, key)
+
+    index = EntityIndex(names)
+    assert index._surnames == frozenset(fulls)  # resolve_agent's test, the ambiguous too
+    for name in [*names, *more]:
+        assert index.resolve(name) == entity(canonical_name(name))

@@ -13,11 +13,13 @@ from functools import partial
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from checker import compare, pipeline
 from checker import spool as spool_module
 from checker.corpus import load_corpus
-from checker.models import Article, Claim, Extraction, Flag
+from checker.models import Article, ArticleSummary, Claim, Extraction, Flag
 from checker.pipeline import (
     Collector,
     build_report,
@@ -335,3 +337,43 @@ def test_only_a_cpu_bound_extractor_with_enough_articles_and_jobs_forks() -> Non
     assert not pipeline.forks_for(RuleExtractor(), many - 1, 2)
     assert not pipeline.forks_for(RuleExtractor(), many, 1)
     assert pipeline.forks_for(RuleExtractor(), many, 2) == can_fork()
+
+
+_OPTIONAL = st.one_of(st.none(), st.text(max_size=5))
+
+
+@given(
+    article=st.builds(
+        Article,
+        id=st.text(min_size=1, max_size=5),
+        path=st.text(max_size=5),
+        text=st.text(max_size=20),
+        title=_OPTIONAL,
+        source=_OPTIONAL,
+        url=_OPTIONAL,
+        published=st.one_of(st.none(), st.dates()),
+        published_origin=st.sampled_from(["front_matter", "jsonl", "manifest", "inferred", "none"]),
+        published_note=_OPTIONAL,
+    ),
+    failed=st.booleans(),
+)
+def test_summary_row_equals_the_dumped_article_fields(article: Article, failed: bool) -> None:
+    """`summarise` reads the article's field values as they are: the row built from
+    `model_dump(exclude={"text"})` through `ArticleSummary(...)`, down to its fields set."""
+    extraction = (
+        Extraction(article=article.id, extractor="x", status="extraction_failed", reason="r")
+        if failed
+        else RuleExtractor().extract(article)
+    )
+    row = pipeline.summarise(article, extraction)
+    dumped = ArticleSummary(
+        **article.model_dump(exclude={"text"}),
+        extractor=extraction.extractor,
+        status=extraction.status,
+        reason=extraction.reason,
+        claims=len(extraction.claims),
+        mentions=len(extraction.mentions),
+    )
+    assert row == dumped
+    assert list(row.__dict__.items()) == list(dumped.__dict__.items())
+    assert row.model_fields_set == dumped.model_fields_set

@@ -715,15 +715,35 @@ def test_token_pattern_on_abbreviations_and_joined_words() -> None:
 @settings(max_examples=1000, deadline=None)
 @given(
     st.lists(
-        st.sampled_from(["U.S.", "a.m", "J.", "5", "x-", "O'Neil", "’s", "é", "word", "_", "İ"])
+        st.sampled_from(
+            ["U.S.", "u.s.", "a.m", "J.", "5", "x-", "O'Neil", "’s", "é", "Word", "_", "İ"]
+        )
         | st.sampled_from([" ", "  ", "", ".", ",", "-", "’", "'", "\n", "\t", "\xa0"]),
         max_size=16,
     ).map("".join)
 )
-def test_tokenise_finds_the_words_of_the_token_pattern(text: str) -> None:
-    # `_tokenise` finds runs of words joined by single spaces and splits them.
+def test_read_words_finds_the_words_of_the_token_pattern(text: str) -> None:
+    # `_read_words` reads the pieces between spaces, each looked up in a memo.
     matches = list(rules._TOKEN.finditer(text))
-    assert rules._tokenise(text) == ([m.group() for m in matches], [m.start() for m in matches])
+    words = [m.group() for m in matches]
+    assert rules._read_words(text) == (
+        words,
+        [m.start() for m in matches],
+        [w.lower() for w in words],
+        [w[0].isupper() or w.lower() in {"u.s.", "u.k.", "u.n."} for w in words],
+    )
+
+
+def test_read_words_reads_a_long_piece_without_storing_it() -> None:
+    # A piece longer than a word can be (text without spaces) is not memoised.
+    piece = "-".join(["word"] * 20) + "\nNext"
+    text = f"{piece} {piece}"
+    matches = list(rules._TOKEN.finditer(text))
+    assert rules._read_words(text)[:2] == (
+        [m.group() for m in matches],
+        [m.start() for m in matches],
+    )
+    assert piece not in rules._PIECES
 
 
 @settings(max_examples=500, deadline=None)
@@ -1076,3 +1096,79 @@ def test_find_shapes_is_its_plain_form(text: str) -> None:
     reader = rules._ArticleReader(article(text))
     for sentence in reader.sentences:
         assert reader._find_shapes(sentence) == _plain_find_shapes(reader, sentence)
+
+
+def _plain_shape(run: tuple[str, ...], role: str | None) -> rules._Shape | None:
+    """`_shape` of a run of two words or more as first written, with comprehensions,
+    generators, any() and max()."""
+    words = [rules._strip_possessive(w) for w in run]
+    lows = [w.lower() for w in words]
+    time_word = all(w.lower().rstrip(".") in lx.MONTHS or w.lower() in lx.WEEKDAYS for w in run)
+    first = 0
+    while first < len(lows) and lows[first] in lx.STOP_CAPS:
+        first += 1
+    stripped, words, lows = words[:first], words[first:], lows[first:]
+    if not words:
+        return None
+    titles = {w.rstrip(".") for w in lx.TITLE_WORDS}
+    last_title = max((k for k, w in enumerate(lows) if w.rstrip(".") in titles), default=-1)
+    descriptors = [" ".join(words[: last_title + 1])] if last_title >= 0 else []
+    if descriptors and last_title >= 0 and stripped and stripped[-1].lower() in lx.PORTFOLIOS:
+        descriptors[0] = f"{stripped[-1]} {descriptors[0]}"
+    if role:
+        descriptors.insert(0, role)
+    name_words = words[last_title + 1 :]
+    first += last_title + 1
+    if not name_words:
+        return None
+    name = " ".join(name_words)
+    low = name.lower()
+    last_len = len(name_words[-1])
+    name_lows = [w.lower() for w in name_words]
+    while len(name_words) > 1 and name_lows[0] in lx.DEMONYMS and low not in lx.PLACE_NAMES:
+        descriptors.append(name_words[0])
+        name_words, name_lows = name_words[1:], name_lows[1:]
+        name, low = " ".join(name_words), " ".join(name_lows)
+        first += 1
+    single = len(name_words) == 1
+    shape = rules._Shape
+    if low in lx.PLACE_NAMES and not descriptors:
+        return shape("place", name, low, first, last_len, (), single, None, time_word)
+    if any(w.rstrip(".") in lx.ORG_WORDS for w in name_lows) or any(
+        w in lx.ORG_ACRONYMS for w in name_words
+    ):
+        return shape(
+            "organization", name, low, first, last_len, tuple(descriptors), False, None, time_word
+        )
+    if descriptors or not single:
+        if any(
+            w in {"war", "day", "summit", "pandemic", "union", "games", "times"} for w in name_lows
+        ):
+            return None
+        if low in lx.PLACE_NAMES or name_lows[0] in lx.DEMONYMS:
+            return None
+        register = None if single else tuple(name_words)
+        return shape(
+            "person", name, low, first, last_len, tuple(descriptors), single, register, time_word
+        )
+    return shape("maybe", name, low, first, last_len, (), True, None, time_word)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            "The As Kim Kim’s Putin's Jong-un Sergei Shoigu President Gen. Mr. Minister Defense"
+            " Foreign Russian North Korean South Korea Russia Ukraine New York Times Ministry"
+            " Council Kremlin NATO UN UNSC War Day Summit Sept. Sept May Monday Friday’s"
+            " U.S. Institute Nations United States".split()
+        ),
+        min_size=2,
+        max_size=6,
+    ).map(tuple),
+    st.sampled_from([None, "spokeswoman", "leader", "minister"]),
+)
+def test_shape_is_its_plain_form(run: tuple[str, ...], role: str | None) -> None:
+    # `_shape` reads a run with map(), loops and set tests instead of comprehensions,
+    # generators, any() and max(); it classifies as the plain form does.
+    assert rules._shape.__wrapped__(run, role) == _plain_shape(run, role)

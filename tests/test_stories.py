@@ -275,6 +275,26 @@ def test_features_from_the_comparable_names_equal_those_from_the_mentions() -> N
         assert article_features(article, extraction, names) == plain
 
 
+@given(
+    st.lists(
+        st.sampled_from(["Moscow", "Seoul", "Kim", "Kimchi", "The", "Tuesday", "USA", "Éclair"])
+        | st.text(alphabet="AaBbzZ é_1'-.,\n", max_size=12),
+        max_size=20,
+    ),
+    st.sampled_from([" ", "", "-", ". ", "\n", "é"]),
+)
+def test_capitalised_word_features_equal_each_word_in_lower_case(
+    words: list[str], gap: str
+) -> None:
+    """The "w:" features (made by one join, lower and split) are "w:" + each distinct
+    capitalised word outside the common ones, in lower case."""
+    text = gap.join(words)
+    article = Article(id="a", path="a.txt", text=text)
+    found = article_features(article, None).features
+    capitalised = set(stories._CAPITALISED.findall(text)) - stories._COMMON
+    assert found == {"w:" + w.lower() for w in capitalised}
+
+
 # Articles for the pair finder: a few features each from a small pool (so that many
 # pairs share some), dated within a few weeks or undated.
 FINDER_ARTICLES = st.lists(

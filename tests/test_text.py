@@ -284,6 +284,7 @@ def ends_with_abbreviation(before_period: str) -> bool:
     st.lists(
         st.sampled_from(list("Ab .!?“”\"'’)](S0J\t\x1f\xa0") + _LINE_BREAKS)
         | st.sampled_from(["Mr.", "(mr.", "e.g.", "gov't.", "U.S.", "Sept.", " J.", "(“", "İ."])
+        | st.sampled_from(["Kennedy.", "Abcde.", "((((((((Mr.", "“Gen.", "Xe.g.", "İİİİİ."])
         | st.sampled_from([" ", ". ", " A", " Kim"]),
         max_size=25,
     ).map("".join)
