@@ -188,11 +188,9 @@ def _search_before(pattern: re.Pattern[str], sentence: str, end: int, longest: i
 def _dated(sentence: str, start: int) -> bool:
     """Whether a year at `start` follows a comma ("May 5, 2006") or a word such as "in",
     "since" ...: then it names a date, whatever follows it."""
-    before = sentence[:start].rstrip()
-    if before.endswith(","):
-        return True
-    tail = max(0, len(before) - _LONGEST_YEAR_CONTEXT)
-    return _YEAR_CONTEXT.search(sentence, tail, start) is not None
+    return sentence[:start].rstrip().endswith(",") or _search_before(
+        _YEAR_CONTEXT, sentence, start, _LONGEST_YEAR_CONTEXT
+    )
 
 
 def _skip(
