@@ -12,7 +12,8 @@ allows it:
    in a fresh process), in rounds (N, K*N, N, K*N, ...) so that a slower or faster spell of
    a shared machine does not fall on one size only, and reports each size's median run (by
    wall time) with all runs, each beside the time a fixed reference workload took just
-   before it (how fast the machine was then);
+   before it (how fast the machine was then); the targets are judged on the median runs
+   and on the fastest ones (a busy machine only adds time);
 2. unless ``--no-split``, runs the same stages again one by one (``load_corpus``,
    ``extract_all``, ``compare_claims``) to split the CPU time, with checker's memo caches
    emptied first so that the second run is not flattered by the first one's.
@@ -74,6 +75,13 @@ class Row:
     @property
     def rate(self) -> float:
         return self.articles / self.total_s
+
+    @property
+    def best_s(self) -> float:
+        """The fastest run's total_s: a busy machine only ever adds time to a run, so the
+        fastest of several is the nearest to what the code takes on an undisturbed core
+        (the reading `timeit` reports)."""
+        return min(t for t, _ in self.runs) if self.runs else self.total_s
 
 
 def pin_one_core() -> str:
@@ -250,7 +258,7 @@ def print_table(rows: list[Row]) -> None:
         runs = ", ".join(f"{t:.2f} ({ms:.0f})" for t, ms in r.runs)
         print(
             f"  {r.articles} articles, total_s of each run in run order (reference ms just "
-            f"before it): {runs}; median in the table"
+            f"before it): {runs}; median in the table, fastest {r.best_s:.2f}"
         )
 
 
@@ -268,7 +276,8 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=3,
         metavar="R",
-        help="timed runs per size, each with cold memo caches; the median is reported (default 3)",
+        help="timed runs per size, each with cold memo caches; the median and the fastest "
+        "are reported (default 3)",
     )
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="generator seed")
     parser.add_argument(
@@ -339,21 +348,32 @@ def main(argv: list[str] | None = None) -> int:
     )
     if args.profile:
         print("(profiled: times include cProfile overhead)")
+    # Each target judged on the median runs and on the fastest ones. The median says what
+    # a run took on this machine as it was; the fastest, what the code takes when the
+    # machine is not slowed by others. On a quiet machine the two agree.
     one = rows[0]
-    verdict = "met" if one.rate >= TARGET_RATE else "NOT met"
-    print(
-        f"throughput at N={one.articles}: {one.rate:.1f} articles/s (target >= {TARGET_RATE:.0f}"
-        f" on one core: {verdict}); {one.articles / one.cpu_s:.1f} articles per CPU second"
-    )
+    limit = TARGET_RATIO * args.factor / 4
+    for label, t1 in (("median", one.total_s), ("fastest", one.best_s)):
+        rate = one.articles / t1
+        verdict = "met" if rate >= TARGET_RATE else "NOT met"
+        print(
+            f"throughput at N={one.articles}, {label} run: {rate:.1f} articles/s "
+            f"(target >= {TARGET_RATE:.0f} on one core: {verdict})"
+        )
+    print(f"  median run: {one.articles / one.cpu_s:.1f} articles per CPU second")
     if len(rows) > 1:
         big = rows[1]
-        ratio = big.total_s / one.total_s
-        limit = TARGET_RATIO * args.factor / 4
-        verdict = "met" if ratio <= limit else "NOT met"
-        print(
-            f"{args.factor}x/1x time ratio: {ratio:.2f} (target <= {limit:.1f}: {verdict});"
-            f" CPU time ratio {big.cpu_s / one.cpu_s:.2f}"
-        )
+        for label, t1, t4 in (
+            ("median", one.total_s, big.total_s),
+            ("fastest", one.best_s, big.best_s),
+        ):
+            ratio = t4 / t1
+            verdict = "met" if ratio <= limit else "NOT met"
+            print(
+                f"{args.factor}x/1x time ratio, {label} runs: {ratio:.2f} "
+                f"(target <= {limit:.1f}: {verdict})"
+            )
+        print(f"  median runs: CPU time ratio {big.cpu_s / one.cpu_s:.2f}")
         if one.compare_s and big.compare_s and one.extract_s and big.extract_s:
             print(
                 f"  by stage: extract {big.extract_s / one.extract_s:.2f}, "
