@@ -643,8 +643,28 @@ class _ArticleReader:
     def _gender_mentions(
         self, sentence: _Sentence, previous: _Sentence | None, cues: list[int]
     ) -> None:
+        evidence = sentence.evidence  # the sentence's evidence, made when first needed
+        article = self.article.id
+        add = self.mentions.append
         for m in sentence.mentions:
             if m.quoted:
+                continue
+            if evidence is None:
+                evidence = self._evidence(sentence)
+            if not m.descriptors:
+                # Most mentions: built here rather than by a call of `_add_mention` (the
+                # commonest object made), with the fields left at their defaults not
+                # passed: pydantic does not validate them again.
+                add(
+                    _new_mention(
+                        {
+                            "article": article,
+                            "text": m.full or m.text,
+                            "kind": m.kind,
+                            "evidence": evidence,
+                        }
+                    )
+                )
                 continue
             gender, cue = None, None
             for descriptor in m.descriptors:
@@ -674,27 +694,19 @@ class _ArticleReader:
         cue: str | None,
         descriptors: tuple[str, ...],
     ) -> None:
-        evidence = sentence.evidence  # the memo read here: asked for every mention
-        if evidence is None:
-            evidence = self._evidence(sentence)
-        if gender is None and cue is None and not descriptors:
-            # Most mentions: fields left at their defaults are not passed, and pydantic does
-            # not validate them again (a fifth less work for the commonest object made).
-            mention = _new_mention(
-                {"article": self.article.id, "text": name, "kind": kind, "evidence": evidence}
-            )
-        else:
-            mention = _new_mention(
-                {
-                    "article": self.article.id,
-                    "text": name,
-                    "kind": kind,
-                    "descriptors": descriptors,
-                    "gender": gender,
-                    "cue": cue,
-                    "evidence": evidence,
-                }
-            )
+        """A mention with a gender or descriptors (a plain one is made in
+        `_gender_mentions`): all its fields passed."""
+        mention = _new_mention(
+            {
+                "article": self.article.id,
+                "text": name,
+                "kind": kind,
+                "descriptors": descriptors,
+                "gender": gender,
+                "cue": cue,
+                "evidence": self._evidence(sentence),
+            }
+        )
         self.mentions.append(mention)
 
     def _antecedent(self, sentence: _Sentence, pos: int, previous: _Sentence | None) -> str | None:
