@@ -565,6 +565,13 @@ class _ArticleReader:
                 continue
             if before and before[-1] in {"the", "a", "an", "his", "her", "its", "their", "first"}:
                 continue
+            subject, _ = self._subject(sentence, verb_start)
+            subject_text = subject or self._relative_subject(sentence, verb_start)
+            if subject_text and subject_text.lower() in {"he", "she"}:
+                subject_text = self._antecedent(sentence, verb_start, previous) or subject_text
+            if not subject_text:
+                continue
+            # The object only now: a verb without a subject makes no claim.
             predicate, obj_start = lemma, verb_end
             obj_text = _object_phrase(self.text, verb_end, sentence.end)
             if lemma == "impose" and obj_text and obj_text.lower().startswith("sanctions"):
@@ -575,12 +582,6 @@ class _ArticleReader:
                     obj_text = _object_phrase(self.text, obj_start, sentence.end)
                 else:
                     obj_text = None
-            subject, _ = self._subject(sentence, verb_start)
-            subject_text = subject or self._relative_subject(sentence, verb_start)
-            if subject_text and subject_text.lower() in {"he", "she"}:
-                subject_text = self._antecedent(sentence, verb_start, previous) or subject_text
-            if not subject_text:
-                continue
             if times is None:
                 times = self._times(sentence)
                 if used:  # most sentences: none taken by a statement, nothing to filter
