@@ -669,7 +669,7 @@ class _ArticleReader:
                 continue
             gender, cue = None, None
             for descriptor in m.descriptors:
-                gender, cue = _gender_of(descriptor)
+                gender, cue = _GENDER_OF[descriptor]
                 if gender is not None:
                     break
             self._add_mention(sentence, m.full or m.text, m.kind, gender, cue, m.descriptors)
@@ -1076,3 +1076,7 @@ def _gender_of(descriptor: str) -> tuple[Gender | None, str | None]:
         if low in lx.MALE_WORDS:
             return "male", word
     return None, None
+
+
+# A memo of `_gender_of`: descriptors are titles and roles, few and recurring.
+_GENDER_OF: WordTable[tuple[Gender | None, str | None]] = WordTable(_gender_of, 4096)
