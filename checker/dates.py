@@ -437,8 +437,9 @@ def _rule_tries(
     Trying more positions or rules than needed changes nothing: a rule is kept only
     where its own pattern matches.
 
-    The runs at a try are read from the words where they can be (`_runs_from_words`):
-    a regex match costs several times more.
+    The runs at a try are read from the words where they can be (`_runs_from_words`,
+    or after a word no prefix opens with, the one run after it in the loop itself): a
+    regex match costs several times more.
     """
     tries: list[_Try] = []
     in_word = list(map(_STARTS_IN_WORD.__getitem__, lows))
@@ -460,11 +461,28 @@ def _rule_tries(
             pos = starts[i] - offset
             if pos and text[pos - 1] == "-":  # as `_RUNS_AT`'s look-behind (no \w is there)
                 continue
-            runs = _runs_from_words(text, lows, starts, offset, i)
-            if runs is not None:
-                if rules := _rules_at(runs):
-                    tries.append((pos, rules, _patterns_after(runs[0])))
-                continue
+            first = lows[i]
+            if first not in _PREFIX_WORDS:
+                # Speed: no prefix opens with `first` (most tries), so `_rules_at` would
+                # read one run after it, as `_runs_from_words` reads it: read here, and its
+                # rules looked up, without the two calls and the list of runs.
+                end = pos + len(first)
+                gap = text[end : starts[i + 1] - offset] if i < last else ""
+                if gap.isspace() or (gap[:1] == "." and gap[1:].isspace()):
+                    second = lows[i + 1]
+                    bits = _seconds_of(second) if second.isalnum() else None
+                else:  # no run follows so: the character that does
+                    bits = _seconds_of(text[end]) if end < len(text) else -1
+                if bits is not None:
+                    if rules := _follow_of(first).__getitem__(bits):
+                        tries.append((pos, rules, _FIND_CORE))
+                    continue
+            else:
+                runs = _runs_from_words(text, lows, starts, offset, i)
+                if runs is not None:
+                    if rules := _rules_at(runs):
+                        tries.append((pos, rules, _FIND))
+                    continue
             offsets = (0,)
         if low is None:
             low = text.lower()

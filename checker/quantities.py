@@ -278,6 +278,11 @@ def find_quantities(
 def _starts_in_word(low: str) -> tuple[int, ...]:
     """The offsets in a lower-case word where a number may start (a superset): each
     digit (\\d, `str.isdecimal`), and where a number word begins."""
+    if low.isalpha():
+        # Speed: letters only (most new words; the loop below costs ~100 instructions
+        # a character): no digit (a letter is never `isdecimal`), and one run of \w,
+        # which can begin a number word only as a whole.
+        return (0,) if low in _FIRST_WORDS else ()
     found = {k for k, char in enumerate(low) if char.isdecimal()}
     if low.isalnum():
         # A run of \w only: it can begin a number word only as a whole.

@@ -565,6 +565,13 @@ class _ArticleReader:
                 continue
             if before and before[-1] in {"the", "a", "an", "his", "her", "its", "their", "first"}:
                 continue
+            subject, _ = self._subject(sentence, verb_start)
+            subject_text = subject or self._relative_subject(sentence, verb_start)
+            if subject_text and subject_text.lower() in {"he", "she"}:
+                subject_text = self._antecedent(sentence, verb_start, previous) or subject_text
+            if not subject_text:
+                continue
+            # The object only now: a verb without a subject makes no claim.
             predicate, obj_start = lemma, verb_end
             obj_text = _object_phrase(self.text, verb_end, sentence.end)
             if lemma == "impose" and obj_text and obj_text.lower().startswith("sanctions"):
@@ -575,12 +582,6 @@ class _ArticleReader:
                     obj_text = _object_phrase(self.text, obj_start, sentence.end)
                 else:
                     obj_text = None
-            subject, _ = self._subject(sentence, verb_start)
-            subject_text = subject or self._relative_subject(sentence, verb_start)
-            if subject_text and subject_text.lower() in {"he", "she"}:
-                subject_text = self._antecedent(sentence, verb_start, previous) or subject_text
-            if not subject_text:
-                continue
             if times is None:
                 times = self._times(sentence)
                 if used:  # most sentences: none taken by a statement, nothing to filter
@@ -643,12 +644,32 @@ class _ArticleReader:
     def _gender_mentions(
         self, sentence: _Sentence, previous: _Sentence | None, cues: list[int]
     ) -> None:
+        evidence = sentence.evidence  # the sentence's evidence, made when first needed
+        article = self.article.id
+        add = self.mentions.append
         for m in sentence.mentions:
             if m.quoted:
                 continue
+            if evidence is None:
+                evidence = self._evidence(sentence)
+            if not m.descriptors:
+                # Most mentions: built here rather than by a call of `_add_mention` (the
+                # commonest object made), with the fields left at their defaults not
+                # passed: pydantic does not validate them again.
+                add(
+                    _new_mention(
+                        {
+                            "article": article,
+                            "text": m.full or m.text,
+                            "kind": m.kind,
+                            "evidence": evidence,
+                        }
+                    )
+                )
+                continue
             gender, cue = None, None
             for descriptor in m.descriptors:
-                gender, cue = _gender_of(descriptor)
+                gender, cue = _GENDER_OF[descriptor]
                 if gender is not None:
                     break
             self._add_mention(sentence, m.full or m.text, m.kind, gender, cue, m.descriptors)
@@ -674,27 +695,19 @@ class _ArticleReader:
         cue: str | None,
         descriptors: tuple[str, ...],
     ) -> None:
-        evidence = sentence.evidence  # the memo read here: asked for every mention
-        if evidence is None:
-            evidence = self._evidence(sentence)
-        if gender is None and cue is None and not descriptors:
-            # Most mentions: fields left at their defaults are not passed, and pydantic does
-            # not validate them again (a fifth less work for the commonest object made).
-            mention = _new_mention(
-                {"article": self.article.id, "text": name, "kind": kind, "evidence": evidence}
-            )
-        else:
-            mention = _new_mention(
-                {
-                    "article": self.article.id,
-                    "text": name,
-                    "kind": kind,
-                    "descriptors": descriptors,
-                    "gender": gender,
-                    "cue": cue,
-                    "evidence": evidence,
-                }
-            )
+        """A mention with a gender or descriptors (a plain one is made in
+        `_gender_mentions`): all its fields passed."""
+        mention = _new_mention(
+            {
+                "article": self.article.id,
+                "text": name,
+                "kind": kind,
+                "descriptors": descriptors,
+                "gender": gender,
+                "cue": cue,
+                "evidence": self._evidence(sentence),
+            }
+        )
         self.mentions.append(mention)
 
     def _antecedent(self, sentence: _Sentence, pos: int, previous: _Sentence | None) -> str | None:
@@ -1063,3 +1076,7 @@ def _gender_of(descriptor: str) -> tuple[Gender | None, str | None]:
         if low in lx.MALE_WORDS:
             return "male", word
     return None, None
+
+
+# A memo of `_gender_of`: descriptors are titles and roles, few and recurring.
+_GENDER_OF: WordTable[tuple[Gender | None, str | None]] = WordTable(_gender_of, 4096)

@@ -553,6 +553,38 @@ def test_runs_read_from_the_words_are_those_of_the_regex(sentence: str, splitter
             assert runs == expected[: dates._RUNS_WANTED.get(word, 2)], (runs, expected)
 
 
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([*_PIECES, "Monday’s", "a.m.", "U.S.", "x_2023", "٣", "_in", "-in"]),
+            st.sampled_from(
+                [" ", "  ", "", "-", ", ", ". ", ".", "’", "\n", "\t", "\xa0", "\x1c", " ("]
+            ),
+        ),
+        max_size=8,
+    ).map(lambda parts: "".join(w + sep for w, sep in parts)),
+    st.sampled_from(sorted(_WORD_SPLITTERS)),
+)
+def test_each_try_has_the_rules_and_patterns_of_the_regex_runs(
+    sentence: str, splitter: str
+) -> None:
+    # `_rule_tries` reads the runs at a try from the words (after a word no prefix opens
+    # with, the one run after it in its own loop): the rules and patterns of each try are
+    # those of the runs `_RUNS_AT` matches there.
+    if lower_in_place(sentence) is None:
+        return  # find_time_expressions reads the runs of its lower case then, as words
+    low = sentence.lower()
+    matches = list(_WORD_SPLITTERS[splitter].finditer(sentence))
+    lows = [m.group().lower() for m in matches]
+    starts = [m.start() + 7 for m in matches]
+    for pos, rules, patterns in dates._rule_tries(sentence, None, lows, starts, 7):
+        m = dates._RUNS_AT.match(low, pos)
+        assert m is not None
+        assert rules == dates._rules_at(tuple(filter(None, m.groups()))), (pos, m.groups())
+        assert patterns is dates._patterns_after(m[1])
+
+
 def test_text_whose_lower_case_moves_offsets_is_read_from_its_own_runs() -> None:
     for sentence in ("İn May, on Monday", "ſoon after Monday", "by 2020, tonıght", "İİ in 2020"):
         chunks = list(re.finditer(r"\S+", sentence))

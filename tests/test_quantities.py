@@ -483,3 +483,26 @@ _NUMBER_CONTEXTS = st.lists(
 @given(_NUMBER_CONTEXTS)
 def test_find_quantities_as_before_its_tests_were_reordered(sentence: str) -> None:
     assert find_quantities(sentence) == _find_as_before(sentence)
+
+
+def _starts_in_word_by_characters(low: str) -> tuple[int, ...]:
+    """`quantities._starts_in_word` without its shortcut for words of letters only."""
+    found = {k for k, char in enumerate(low) if char.isdecimal()}
+    if low.isalnum():
+        if low in quantities._FIRST_WORDS:
+            found.add(0)
+    else:
+        found.update(m.start() for m in quantities._FIRST_WORD.finditer(low))
+    return tuple(sorted(found))
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.one_of(
+        st.sampled_from(sorted(quantities._FIRST_WORDS)),
+        st.text(alphabet="aeonvwt-’é٣2_ ", max_size=8),
+        st.text(max_size=6),
+    )
+)
+def test_starts_in_a_word_of_letters_are_those_of_the_characters(low: str) -> None:
+    assert quantities._starts_in_word(low) == _starts_in_word_by_characters(low)
