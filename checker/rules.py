@@ -246,14 +246,15 @@ class _ArticleReader:
             if i < free:
                 continue
             # The run goes on to the next word while it is capitalised and joined to the
-            # run's last word (`j`) by an adjacent gap, unless that one is a possessive.
+            # run's last word (`j`) by an adjacent gap, unless that one is a possessive
+            # (its last letter tested first: str.endswith parses its arguments slowly).
             j = i
             k = i + 1
             while (
                 k < n
                 and caps[k]
                 and text[starts[j] + len(words[j]) : starts[k]] in _ADJACENT_GAPS
-                and not words[j].endswith(("’s", "'s"))
+                and (words[j][-1] != "s" or not words[j].endswith(("’s", "'s")))
             ):
                 j = k
                 k += 1

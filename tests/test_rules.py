@@ -1063,6 +1063,7 @@ def _plain_find_shapes(
                 "Kim",
                 "Jong-un’s",
                 "Watson's",
+                "States",
                 "Institute",
                 "National",
                 "Unification",
