@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, NamedTuple, TypedDict, TypeVar, Unpack
+from typing import NamedTuple, TypedDict, TypeVar, Unpack
 
 from checker.comparable import Comparable, comparable_parts
 from checker.compare import compare_corpus, compare_stories_parallel
@@ -33,7 +33,15 @@ from checker.corpus import Corpus, load_corpus
 from checker.errors import ExtractionError, NoArticlesError
 from checker.extractors import Extractor
 from checker.gc_tuning import collections_paused, full_collections_deferred
-from checker.models import Article, ArticleSummary, Extraction, Problem, Report, Story
+from checker.models import (
+    Article,
+    ArticleSummary,
+    Extraction,
+    Problem,
+    Report,
+    Story,
+    validator_of,
+)
 from checker.report import iter_json
 from checker.spool import Pickled, Spool, pickled
 from checker.store import (
@@ -586,7 +594,7 @@ def summarise(article: Article, extraction: Extraction) -> ArticleSummary:
     its extraction gave."""
     # The article's field values as they are (what `model_dump(exclude={"text"})` gives
     # of its plain fields, without a serialiser run), validated by the row's validator
-    # (`ArticleSummary(**fields)` without `BaseModel.__init__` around it): half the cost.
+    # (`validator_of`): half the cost.
     fields = article.__dict__.copy()
     del fields["text"]
     fields["extractor"] = extraction.extractor
@@ -597,9 +605,7 @@ def summarise(article: Article, extraction: Extraction) -> ArticleSummary:
     return _new_summary(fields)
 
 
-_new_summary: Callable[[dict[str, Any]], ArticleSummary] = (
-    ArticleSummary.__pydantic_validator__.validate_python
-)
+_new_summary = validator_of(ArticleSummary)
 
 
 def build_report(corpus: Corpus, extractions: Sequence[Extraction], label: str) -> Report:

@@ -7,7 +7,7 @@ import pickle
 import pytest
 from pydantic import ValidationError
 
-from checker.models import Article, Claim, Evidence, Extraction, Quantity
+from checker.models import Article, Claim, Evidence, Extraction, Quantity, validator_of
 
 
 def _article() -> Article:
@@ -44,6 +44,21 @@ def test_negative_offsets_are_refused() -> None:
 def test_span_outside_the_article_is_refused() -> None:
     with pytest.raises(ValueError, match="outside article a"):
         Evidence.span(_article(), 30, 60)
+
+
+def test_validator_of_builds_what_the_model_does_with_the_same_checks() -> None:
+    """`validator_of(Model)(fields)` is `Model(**fields)`: equal, the same fields set,
+    and the same refusals."""
+    evidence = Evidence.span(_article(), 0, 3)
+    fields = {"article": "a", "subject": "Kim", "predicate": "say", "evidence": evidence}
+    built = validator_of(Claim)(fields)
+    assert type(built) is Claim
+    assert built == Claim(**fields)
+    assert built.model_fields_set == {"article", "subject", "predicate", "evidence"}
+    with pytest.raises(ValidationError, match="do not match the quote length"):
+        validator_of(Evidence)({"article": "a", "start": 0, "end": 9, "quote": "Kim"})
+    with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
+        validator_of(Claim)({**fields, "nonsense": 1})
 
 
 def test_models_come_back_from_pickle_equal_with_the_fields_they_were_given() -> None:
