@@ -434,12 +434,28 @@ _WORD_SPLITTERS = {
 }
 
 
-def _found_from_words(sentence: str, splitter: str) -> list[tuple[int, int]]:
-    offset = 7  # as if the sentence began 7 characters into an article
+def _sentences(separators: tuple[str, ...]) -> st.SearchStrategy[str]:
+    """Up to eight generated words (date words and odd ones), each followed by one of
+    `separators`."""
+    return st.lists(
+        st.tuples(
+            st.sampled_from([*_PIECES, "Monday’s", "a.m.", "U.S.", "x_2023", "٣", "_in", "-in"]),
+            st.sampled_from(separators),
+        ),
+        max_size=8,
+    ).map(lambda parts: "".join(w + sep for w, sep in parts))
+
+
+def _read(sentence: str, splitter: str) -> tuple[str, list[str], list[int]]:
+    """The sentence's lower case, and its words' lower cases and starts (offset by 7, as
+    a sentence inside an article), as the reader gives them to find_time_expressions."""
     matches = list(_WORD_SPLITTERS[splitter].finditer(sentence))
-    lows = [m.group().lower() for m in matches]
-    starts = [m.start() + offset for m in matches]
-    return find_time_expressions(sentence, lows, starts, offset)
+    return sentence.lower(), [m.group().lower() for m in matches], [m.start() + 7 for m in matches]
+
+
+def _found_from_words(sentence: str, splitter: str) -> list[tuple[int, int]]:
+    _, lows, starts = _read(sentence, splitter)
+    return find_time_expressions(sentence, lows, starts, 7)
 
 
 @pytest.mark.parametrize("splitter", sorted(_WORD_SPLITTERS))
@@ -502,30 +518,20 @@ def test_each_kind_of_phrase_has_its_rule_tried(phrase: str, splitter: str) -> N
 
 @settings(max_examples=400, deadline=None)
 @given(
-    st.lists(
-        st.tuples(
-            st.sampled_from([*_PIECES, "Monday’s", "a.m.", "U.S.", "x_2023", "٣", "_in", "-in"]),
-            st.sampled_from([" ", "", "-", ", ", ". ", "’", "'", ".", "\n"]),
-        ),
-        max_size=8,
-    ).map(lambda parts: "".join(w + sep for w, sep in parts)),
+    _sentences((" ", "", "-", ", ", ". ", "’", "'", ".", "\n")),
     st.sampled_from(sorted(_WORD_SPLITTERS)),
 )
 def test_rules_are_tried_wherever_they_match(sentence: str, splitter: str) -> None:
     _assert_rules_tried_where_they_match(sentence, splitter)
 
 
+# Separators between generated words for the tests of the runs read from the words.
+_RUN_SEPARATORS = (" ", "  ", "", "-", ", ", ". ", "’", "\n", "\t", "\xa0", "\x1c", " (")
+
+
 @settings(max_examples=400, deadline=None)
 @given(
-    st.lists(
-        st.tuples(
-            st.sampled_from([*_PIECES, "Monday’s", "a.m.", "U.S.", "x_2023", "٣", "_in", "-in"]),
-            st.sampled_from(
-                [" ", "  ", "", "-", ", ", ". ", "’", "\n", "\t", "\xa0", "\x1c", " ("]
-            ),
-        ),
-        max_size=8,
-    ).map(lambda parts: "".join(w + sep for w, sep in parts)),
+    _sentences(_RUN_SEPARATORS),
     st.sampled_from(sorted(_WORD_SPLITTERS)),
 )
 def test_runs_read_from_the_words_are_those_of_the_regex(sentence: str, splitter: str) -> None:
@@ -534,10 +540,7 @@ def test_runs_read_from_the_words_are_those_of_the_regex(sentence: str, splitter
     # many as `_rules_at` reads, unless it says it cannot tell.
     if lower_in_place(sentence) is None:
         return  # find_time_expressions reads the runs of its lower case then, as words
-    low = sentence.lower()
-    matches = list(_WORD_SPLITTERS[splitter].finditer(sentence))
-    lows = [m.group().lower() for m in matches]
-    starts = [m.start() + 7 for m in matches]
+    low, lows, starts = _read(sentence, splitter)
     for i, word in enumerate(lows):
         if not word.isalnum():
             continue
@@ -555,15 +558,7 @@ def test_runs_read_from_the_words_are_those_of_the_regex(sentence: str, splitter
 
 @settings(max_examples=400, deadline=None)
 @given(
-    st.lists(
-        st.tuples(
-            st.sampled_from([*_PIECES, "Monday’s", "a.m.", "U.S.", "x_2023", "٣", "_in", "-in"]),
-            st.sampled_from(
-                [" ", "  ", "", "-", ", ", ". ", ".", "’", "\n", "\t", "\xa0", "\x1c", " ("]
-            ),
-        ),
-        max_size=8,
-    ).map(lambda parts: "".join(w + sep for w, sep in parts)),
+    _sentences((*_RUN_SEPARATORS, ".")),
     st.sampled_from(sorted(_WORD_SPLITTERS)),
 )
 def test_each_try_has_the_rules_and_patterns_of_the_regex_runs(
@@ -574,10 +569,7 @@ def test_each_try_has_the_rules_and_patterns_of_the_regex_runs(
     # those of the runs `_RUNS_AT` matches there.
     if lower_in_place(sentence) is None:
         return  # find_time_expressions reads the runs of its lower case then, as words
-    low = sentence.lower()
-    matches = list(_WORD_SPLITTERS[splitter].finditer(sentence))
-    lows = [m.group().lower() for m in matches]
-    starts = [m.start() + 7 for m in matches]
+    low, lows, starts = _read(sentence, splitter)
     for pos, rules, patterns in dates._rule_tries(sentence, None, lows, starts, 7):
         m = dates._RUNS_AT.match(low, pos)
         assert m is not None
